@@ -1,0 +1,10 @@
+"use client";
+
+import type { ReactNode } from "react";
+import type { ChainConfig } from "@/lib/wallet";
+import { WalletProvider } from "./wallet/WalletProvider";
+
+/** Every client-side provider in one place, so the layout stays a server component. */
+export function Providers({ chain, children }: { chain: ChainConfig; children: ReactNode }) {
+  return <WalletProvider config={chain}>{children}</WalletProvider>;
+}

@@ -1,0 +1,3 @@
+import type { ContractName } from "./generated/contracts";
+
+export const CONTRACT_NAMES: readonly ContractName[] = ["DoctorContract", "PatientContract"];

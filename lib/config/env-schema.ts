@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+/** Well-known Ganache development mnemonic: deterministic accounts for the embedded chain only. */
+export const DEV_MNEMONIC = "myth like bonus scare over problem client lizard pioneer submit female collect";
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalUrl = z.url().optional();
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
+
+/**
+ * Every environment variable the system reads, with its default.
+ * .env.example documents the same list; keep both in step.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATA_DIR: z.string().min(1).default(".data"),
+
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: port.default(3000),
+  /** Origin users open in their browser; Sign-In with Ethereum binds sessions to it. */
+  PUBLIC_URL: optionalUrl,
+
+  /** Any PostgreSQL; unset = the embedded server in DATA_DIR/pg. */
+  DATABASE_URL: optionalUrl,
+  EMBEDDED_PG_PORT: port.default(54320),
+
+  /** A Kubo node's RPC API (server side only); unset = the embedded store in DATA_DIR/ipfs. */
+  IPFS_API_URL: optionalUrl,
+
+  /** JSON-RPC endpoint the server reads the chain from. */
+  RPC_URL: z.url().default("http://127.0.0.1:8545"),
+  /** JSON-RPC endpoint shown to users for MetaMask (defaults to RPC_URL). */
+  PUBLIC_RPC_URL: optionalUrl,
+  CHAIN_ID: z.coerce.number().int().positive().default(1337),
+  CHAIN_NAME: z.string().min(1).default("EHR local chain"),
+  /** Deployed contracts, when not recorded in the generated module at build time (e.g. a Docker image). */
+  DOCTOR_CONTRACT_ADDRESS: address.optional(),
+  PATIENT_CONTRACT_ADDRESS: address.optional(),
+  /** Embedded Ganache only: port and the mnemonic of its deterministic accounts. */
+  CHAIN_PORT: port.default(8545),
+  CHAIN_MNEMONIC: z.string().min(1).default(DEV_MNEMONIC),
+
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,3 @@
+export { getPool, closePool } from "./pool";
+export { migrate, loadMigrations, type Migration } from "./migrate";
+export { schemaVersion } from "./schema-version";

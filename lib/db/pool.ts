@@ -1,0 +1,22 @@
+import pg from "pg";
+
+/** pg returns int8 as string by default; counts and ids we use fit in a JS number. */
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+let shared: pg.Pool | undefined;
+
+/** One pool per process, created on first use from DATABASE_URL. */
+export function getPool(connectionString = process.env.DATABASE_URL): pg.Pool {
+  if (shared) return shared;
+  if (!connectionString) throw new Error("DATABASE_URL is not set: start the system with `npm start` or set it");
+  shared = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  shared.on("error", () => {});
+  return shared;
+}
+
+export async function closePool(): Promise<void> {
+  const pool = shared;
+  shared = undefined;
+  await pool?.end();
+}

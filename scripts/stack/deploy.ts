@@ -1,0 +1,72 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { Web3 } from "web3";
+import { readArtifacts, CONTRACT_NAMES, type ContractAddresses, type Artifact, type ContractName } from "./artifacts";
+import { runTruffle } from "./truffle";
+import { writeContractsModule } from "./contracts-module";
+
+export interface DeployOptions {
+  rpcUrl: string;
+  chainId: number;
+  /** JSON file beside the chain data recording what was deployed there. */
+  recordPath: string;
+  truffleEnv?: Record<string, string | undefined>;
+}
+
+export interface DeployResult {
+  addresses: ContractAddresses;
+  migrated: boolean;
+}
+
+/** Compiles with the local solc package (see truffle-config.js) and regenerates the typed module's ABIs. */
+export async function compileContracts(): Promise<Record<ContractName, Artifact>> {
+  await runTruffle(["compile", "--quiet"]);
+  const artifacts = await readArtifacts();
+  await writeContractsModule(artifacts);
+  return artifacts;
+}
+
+/**
+ * Migrates only when the chain does not already run the current bytecode at the recorded addresses,
+ * so restarting keeps every record and grant; then writes the typed module with the addresses.
+ */
+export async function deployContracts(options: DeployOptions): Promise<DeployResult> {
+  const artifacts = await readArtifacts();
+  const web3 = new Web3(options.rpcUrl);
+  const recorded = await readRecord(options.recordPath, options.chainId);
+  let addresses = recorded && (await runsCurrentCode(web3, artifacts, recorded)) ? recorded : undefined;
+  const migrated = !addresses;
+  if (!addresses) {
+    await runTruffle(["migrate", "--reset", "--network", "development", "--quiet"], options.truffleEnv);
+    const migratedArtifacts = await readArtifacts();
+    addresses = addressesFrom(migratedArtifacts, options.chainId);
+    await writeFile(options.recordPath, JSON.stringify({ chainId: options.chainId, addresses }, null, 2) + "\n");
+  }
+  await writeContractsModule(artifacts, { chainId: options.chainId, addresses });
+  return { addresses, migrated };
+}
+
+async function runsCurrentCode(web3: Web3, artifacts: Record<ContractName, Artifact>, addresses: ContractAddresses) {
+  for (const name of CONTRACT_NAMES) {
+    const code = await web3.eth.getCode(addresses[name]);
+    if (code.toLowerCase() !== artifacts[name].deployedBytecode.toLowerCase()) return false;
+  }
+  return true;
+}
+
+function addressesFrom(artifacts: Record<ContractName, Artifact>, networkId: number): ContractAddresses {
+  const entries = CONTRACT_NAMES.map((name) => {
+    const address = artifacts[name].networks[String(networkId)]?.address;
+    if (!address) throw new Error(`Truffle migrated but ${name} has no address for network ${networkId}`);
+    return [name, address] as const;
+  });
+  return Object.fromEntries(entries) as ContractAddresses;
+}
+
+async function readRecord(file: string, chainId: number): Promise<ContractAddresses | undefined> {
+  try {
+    const record = JSON.parse(await readFile(file, "utf8")) as { chainId: number; addresses: ContractAddresses };
+    return record.chainId === chainId ? record.addresses : undefined;
+  } catch {
+    return undefined;
+  }
+}

