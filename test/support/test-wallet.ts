@@ -1,5 +1,5 @@
 import type { BrowserContext, Page } from "playwright-core";
-import { installTestWallet } from "./wallet-page-script";
+import { testWalletScript } from "./wallet-page-script";
 
 export interface TestWalletOptions {
   rpcUrl: string;
@@ -27,7 +27,7 @@ export class TestWallet {
 
   async attach(context: BrowserContext): Promise<void> {
     await context.exposeFunction("__testWalletRpc", (method: string, params: unknown[]) => this.handle(method, params));
-    await context.addInitScript(installTestWallet, { uuid: "test-wallet", name: "Test Wallet", rdns: "org.ehr.test-wallet" });
+    await context.addInitScript({ content: testWalletScript({ uuid: "test-wallet", name: "Test Wallet", rdns: "org.ehr.test-wallet" }) });
     context.on("page", (page) => this.pages.add(page));
   }
 
@@ -39,7 +39,7 @@ export class TestWallet {
 
   async emit(event: string, payload: unknown): Promise<void> {
     for (const page of this.pages) {
-      if (!page.isClosed()) await page.evaluate(([e, p]) => (window as unknown as { __testWalletEmit: (e: string, p: unknown) => void }).__testWalletEmit(e, p), [event, payload] as const);
+      if (!page.isClosed()) await page.evaluate(`window.__testWalletEmit(${JSON.stringify(event)}, ${JSON.stringify(payload)})`);
     }
   }
 
