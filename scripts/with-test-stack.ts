@@ -23,12 +23,14 @@ async function main() {
     CHAIN_PORT: String(await freePort()),
     EMBEDDED_PG_PORT: String(await freePort()),
   });
+  // Separate build folders let two test runs (or a run beside `npm start`) build at once.
+  const distDir = process.env.TEST_DIST_DIR || ".next-e2e";
   const started = Date.now();
   const verbose = Boolean(process.env.TEST_VERBOSE);
   const stack = await startStack({
     env,
     embeddedChain: true,
-    app: { build: true, distDir: ".next-e2e" },
+    app: { build: true, distDir },
     log: (message) => console.log(`[test stack] ${message}`),
     onAppOutput: (line) => verbose && console.log(`[app] ${line}`),
   });
@@ -45,6 +47,7 @@ async function main() {
         TEST_DATABASE_URL: stack.database.url,
         TEST_DATA_DIR: dataDir,
         TEST_APP_ENV: JSON.stringify(stack.appEnv),
+        TEST_DIST_DIR: distDir,
       },
     });
     child.on("close", (exitCode) => resolve(exitCode ?? 1));

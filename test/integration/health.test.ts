@@ -29,7 +29,7 @@ describe("GET /api/health", () => {
     const app = await startApp({
       host: "127.0.0.1",
       port: await freePort(),
-      distDir: ".next-e2e",
+      distDir: stack.distDir,
       env: {
         ...stack.appEnv,
         DATABASE_URL: `postgres://nobody:nothing@127.0.0.1:${closedPort}/none`,

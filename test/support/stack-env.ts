@@ -7,6 +7,8 @@ export interface StackUnderTest {
   databaseUrl: string;
   dataDir: string;
   appEnv: Record<string, string>;
+  /** The app's build folder, for tests that start a second server from it. */
+  distDir: string;
 }
 
 export function stackUnderTest(): StackUnderTest {
@@ -22,5 +24,6 @@ export function stackUnderTest(): StackUnderTest {
     databaseUrl: TEST_DATABASE_URL,
     dataDir: TEST_DATA_DIR,
     appEnv: JSON.parse(TEST_APP_ENV) as Record<string, string>,
+    distDir: process.env.TEST_DIST_DIR || ".next-e2e",
   };
 }
