@@ -4,6 +4,9 @@ const path = require("node:path");
 
 const CHAIN_ID = 1337;
 
+/** One in-process Ganache per `truffle test` run: Truffle calls provider() more than once. */
+let testProvider;
+
 /** @returns {import("@truffle/hdwallet-provider").default} */
 function productionProvider() {
   const HDWalletProvider = require("@truffle/hdwallet-provider");
@@ -26,11 +29,15 @@ module.exports = {
   test_directory: path.join(__dirname, "test", "contracts"),
 
   networks: {
-    // No host or provider: `truffle test --network test` starts a fresh managed Ganache for each run.
+    // `truffle test --network test`: a fresh Ganache inside the test process, nothing to start first.
     test: {
+      provider: () =>
+        (testProvider ??= require("ganache").provider({
+          chain: { chainId: CHAIN_ID, networkId: CHAIN_ID },
+          wallet: { deterministic: true, totalAccounts: 10, defaultBalance: 1000 },
+          logging: { quiet: true },
+        })),
       network_id: CHAIN_ID,
-      total_accounts: 10,
-      default_balance_ether: 1000,
     },
     // The embedded Ganache that `npm start` runs (scripts/stack).
     development: {
