@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { DEV_MNEMONIC } from "@/lib/config";
+import { startChain } from "@/scripts/stack/chain";
+import { freePort } from "@/scripts/stack/ports";
 import { launchChromium } from "../support/browser";
 import { stackUnderTest } from "../support/stack-env";
 import { TestWallet } from "../support/test-wallet";
@@ -63,6 +66,21 @@ describe("home page and wallet", () => {
     await page.locator('[data-testid="wallet-status"][data-status="ready"]').waitFor();
     assert.equal(wallet.chainId, stack.chainId);
     await context.close();
+  });
+
+  it("says the contracts are not deployed when the wallet's chain has none", async () => {
+    // A second, empty chain with the same chain id: what a wallet sees after the chain was reset.
+    const emptyChain = await startChain({ port: await freePort(), chainId: stack.chainId, mnemonic: DEV_MNEMONIC });
+    try {
+      const wallet = new TestWallet({ rpcUrl: emptyChain.rpcUrl, account: emptyChain.accounts[1]! });
+      wallet.connected = true;
+      const { context, page } = await openWithWallet(wallet, "/patient");
+      await page.locator('[data-testid="wallet-status"][data-status="no-contracts"]').waitFor();
+      assert.match(await page.getByTestId("wallet-gate").innerText(), /Contracts not deployed.*npm start/s);
+      await context.close();
+    } finally {
+      await emptyChain.close();
+    }
   });
 
   it("explains a declined connection request", async () => {

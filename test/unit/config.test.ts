@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError, DEV_MNEMONIC, parseEnv } from "@/lib/config";
+
+describe("parseEnv", () => {
+  it("gives the embedded defaults for an empty environment", () => {
+    const env = parseEnv({});
+    assert.equal(env.PORT, 3000);
+    assert.equal(env.CHAIN_ID, 1337);
+    assert.equal(env.RPC_URL, "http://127.0.0.1:8545");
+    assert.equal(env.DATA_DIR, ".data");
+    assert.equal(env.MAX_UPLOAD_BYTES, 25 * 1024 * 1024);
+    assert.equal(env.CHAIN_MNEMONIC, DEV_MNEMONIC);
+    assert.equal(env.DATABASE_URL, undefined);
+    assert.equal(env.IPFS_API_URL, undefined);
+  });
+
+  it("treats `NAME=` (empty, as in .env.example) as unset", () => {
+    const env = parseEnv({ DATABASE_URL: "", IPFS_API_URL: "", PORT: "" });
+    assert.equal(env.DATABASE_URL, undefined);
+    assert.equal(env.IPFS_API_URL, undefined);
+    assert.equal(env.PORT, 3000);
+  });
+
+  it("coerces numbers and keeps valid URLs", () => {
+    const env = parseEnv({ PORT: "8080", DATABASE_URL: "postgres://u:p@db:5432/ehr", CHAIN_ID: "2024" });
+    assert.equal(env.PORT, 8080);
+    assert.equal(env.CHAIN_ID, 2024);
+    assert.equal(env.DATABASE_URL, "postgres://u:p@db:5432/ehr");
+  });
+
+  it("names every wrong variable in one error", () => {
+    assert.throws(
+      () => parseEnv({ PORT: "70000", IPFS_API_URL: "not a url", PATIENT_CONTRACT_ADDRESS: "0x12" }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /^Invalid configuration:/);
+        for (const name of ["PORT", "IPFS_API_URL", "PATIENT_CONTRACT_ADDRESS"]) assert.match(error.message, new RegExp(`\\n  ${name}: `));
+        assert.match(error.message, /See \.env\.example/);
+        return true;
+      },
+    );
+  });
+});
