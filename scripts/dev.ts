@@ -13,7 +13,7 @@ async function main() {
   const stack = await startStack({ env, embeddedChain: !process.env.RPC_URL, app: false, log: (m) => console.log(`  ${m}`) });
   const next = spawn(process.execPath, [require.resolve("next/dist/bin/next"), "dev", "--hostname", env.HOST, "--port", String(env.PORT)], {
     stdio: "inherit",
-    env: { ...process.env, ...stack.appEnv, NODE_ENV: "development" },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...stack.appEnv, NODE_ENV: "development" },
   });
   const shutdown = () => {
     next.kill("SIGTERM");

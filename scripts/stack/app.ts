@@ -17,7 +17,8 @@ export interface AppOptions {
 function runNext(args: string[], options: AppOptions): ChildProcess {
   return spawn(process.execPath, [NEXT_CLI, ...args], {
     cwd: process.cwd(),
-    env: { ...process.env, ...options.env, ...(options.distDir ? { NEXT_DIST_DIR: options.distDir } : {}) },
+    // Telemetry would phone home from machines that must not.
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...options.env, ...(options.distDir ? { NEXT_DIST_DIR: options.distDir } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
