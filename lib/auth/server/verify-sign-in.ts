@@ -1,0 +1,69 @@
+import "server-only";
+import { SiweMessage } from "siwe";
+import { ApiError } from "@/lib/api";
+import { getEnv } from "@/lib/config";
+import { consumeSignInNonce } from "./nonces";
+import { createSession, type Session } from "./sessions";
+
+/** How far a wallet's clock may run ahead of ours for `Issued At`. */
+const CLOCK_SKEW_MS = 60 * 1000;
+/** Longest sign-in message lifetime we accept (the browser asks for ~10 min). */
+const MAX_MESSAGE_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+const unauthenticated = (message: string) => new ApiError("unauthenticated", message);
+
+/** Where sign-in messages must point: PUBLIC_URL when set, else the host the request came to. */
+export function expectedOrigin(request: Request): { host: string; origin: string } {
+  const publicUrl = getEnv().PUBLIC_URL;
+  if (publicUrl) {
+    const url = new URL(publicUrl);
+    return { host: url.host, origin: url.origin };
+  }
+  const host = request.headers.get("host") ?? new URL(request.url).host;
+  return { host, origin: `${new URL(request.url).protocol}//${host}` };
+}
+
+function parseMessage(text: string): SiweMessage {
+  try {
+    return new SiweMessage(text);
+  } catch {
+    throw new ApiError("invalid_input", "The message is not an EIP-4361 sign-in message.", [{ path: "message", message: "does not parse as EIP-4361" }]);
+  }
+}
+
+/**
+ * Checks a signed EIP-4361 message and opens a session: signature from message.address, our domain and
+ * origin, our chain, an unexpired message, and a nonce we issued (consumed here, so it works once).
+ */
+export async function verifySignIn(request: Request, input: { message: string; signature: string }): Promise<{ token: string; session: Session }> {
+  const message = parseMessage(input.message);
+  const now = Date.now();
+  const { host, origin } = expectedOrigin(request);
+
+  if (!message.expirationTime) throw unauthenticated("The sign-in message must have an expiration time.");
+  const expiresAt = Date.parse(message.expirationTime);
+  const issuedAt = Date.parse(message.issuedAt ?? "");
+  if (!Number.isFinite(issuedAt) || issuedAt > now + CLOCK_SKEW_MS) throw unauthenticated("The sign-in message was issued in the future.");
+  if (expiresAt - issuedAt > MAX_MESSAGE_LIFETIME_MS) throw unauthenticated("The sign-in message is valid for too long.");
+
+  const result = await message.verify({ signature: input.signature, domain: host, time: new Date(now).toISOString() }, { suppressExceptions: true });
+  if (!result.success) {
+    const type = result.error?.type;
+    if (type === "Domain does not match provided domain for verification.") throw unauthenticated(`The sign-in message is for ${message.domain}, not ${host}.`);
+    if (type === "Expired message.") throw unauthenticated("The sign-in message has expired; sign in again.");
+    if (type === "Message is not valid yet.") throw unauthenticated("The sign-in message is not valid yet.");
+    throw unauthenticated("The signature does not match the message's address.");
+  }
+  let uriOrigin: string;
+  try {
+    uriOrigin = new URL(message.uri).origin;
+  } catch {
+    uriOrigin = "";
+  }
+  if (uriOrigin !== origin) throw unauthenticated(`The sign-in message's URI is not on ${origin}.`);
+  const chainId = getEnv().CHAIN_ID;
+  if (message.chainId !== chainId) throw unauthenticated(`The sign-in message is for chain ${message.chainId}, not ${chainId}.`);
+  if (!(await consumeSignInNonce(message.nonce))) throw unauthenticated("The sign-in nonce is unknown, expired or already used; sign in again.");
+
+  return createSession(message.address.toLowerCase() as `0x${string}`, chainId);
+}

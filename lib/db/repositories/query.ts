@@ -1,0 +1,55 @@
+import "server-only";
+import type pg from "pg";
+import { ApiError } from "@/lib/api";
+import { getPool } from "@/lib/db/pool";
+
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "EPIPE", "57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006"]);
+const CONNECTION_MESSAGES = /connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Connection refused/i;
+
+/** True when the error means PostgreSQL could not be reached (not a bad query). */
+export function isDatabaseConnectionError(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    const { code, message, errors, cause } = current as { code?: unknown; message?: unknown; errors?: unknown; cause?: unknown };
+    if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
+    if (typeof message === "string" && CONNECTION_MESSAGES.test(message)) return true;
+    if (Array.isArray(errors) && errors.some(isDatabaseConnectionError)) return true;
+    current = cause;
+  }
+  return false;
+}
+
+function mapError(error: unknown): unknown {
+  return isDatabaseConnectionError(error) ? new ApiError("service_unavailable", "The database is not reachable; try again shortly.") : error;
+}
+
+export type Queryable = Pick<pg.Pool, "query"> | pg.PoolClient;
+
+/** One query on the shared pool; a connection failure becomes a 503. */
+export async function dbQuery<R extends pg.QueryResultRow>(sql: string, params: unknown[] = [], db: Queryable = getPool()): Promise<pg.QueryResult<R>> {
+  try {
+    return await db.query<R>(sql, params);
+  } catch (error) {
+    throw mapError(error);
+  }
+}
+
+/** Runs `work` in one transaction on one client; rolls back on any error. */
+export async function withTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  let client: pg.PoolClient;
+  try {
+    client = await getPool().connect();
+  } catch (error) {
+    throw mapError(error);
+  }
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw mapError(error);
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,29 @@
+import "server-only";
+import { ApiError } from "@/lib/api";
+import { getRecord, patientOfRecord } from "@/lib/chain/server/reads";
+import { confirmUploadAsRecord } from "@/lib/db/repositories/uploads";
+import { cidForChain } from "./encoding";
+import { uploaderUpload } from "./uploader-upload";
+
+/**
+ * Confirms an upload once its record is on chain: the record exists, belongs to the upload's patient, and
+ * names the uploaded CID (digest and codec). Then the record is stored and its wrapped keys confirmed.
+ * Confirming again with the same record answers the same.
+ */
+export async function confirmUpload(caller: `0x${string}`, uploadId: string, recordId: string): Promise<{ recordId: string; cid: string }> {
+  const upload = await uploaderUpload(caller, uploadId);
+  if (upload.status === "confirmed") {
+    if (upload.recordId === recordId && upload.cid) return { recordId, cid: upload.cid };
+    throw new ApiError("conflict", `This upload is already confirmed as record ${upload.recordId}.`);
+  }
+  if (upload.status !== "received" || !upload.cid) throw new ApiError("conflict", "The content of this upload has not been received yet.");
+  if (patientOfRecord(recordId) !== upload.patient) throw new ApiError("conflict", `Record ${recordId} belongs to another patient than this upload.`);
+  const record = await getRecord(BigInt(recordId));
+  if (!record) throw new ApiError("conflict", `Record ${recordId} is not on chain; wait for the transaction to be mined.`);
+  const expected = cidForChain(upload.cid);
+  if (record.cidDigest !== expected.cidDigest || record.codec !== expected.codec) {
+    throw new ApiError("conflict", `Record ${recordId} on chain names another file than this upload.`);
+  }
+  if (!(await confirmUploadAsRecord(upload.id, recordId))) throw new ApiError("conflict", "This upload changed while confirming it; try again.");
+  return { recordId, cid: upload.cid };
+}

@@ -1,0 +1,11 @@
+import "server-only";
+import { getEnv } from "@/lib/config";
+import { encryptedSize } from "@/lib/crypto";
+
+/** Pending uploads live this long; then the clean-up unpins their content and drops their keys. */
+export const UPLOAD_TTL_MS = 60 * 60 * 1000;
+/** A content PUT that has not finished after this long is treated as crashed. */
+export const RECEIVING_STALE_MS = 15 * 60 * 1000;
+
+/** The largest ciphertext accepted: the envelope of a MAX_UPLOAD_BYTES file. */
+export const maxCiphertextBytes = () => encryptedSize(getEnv().MAX_UPLOAD_BYTES);
