@@ -1,6 +1,6 @@
 import { json } from "@/lib/api";
 import { profileSchema } from "@/lib/api/schemas";
-import { parseJsonBody } from "@/lib/auth/server/parse-json";
+import { parseJsonBody } from "@/lib/api/parse-input";
 import { withSession } from "@/lib/auth/server/with-session";
 import { getProfile, putProfile } from "@/lib/records/server/profiles";
 

@@ -1,7 +1,7 @@
 import { json } from "@/lib/api";
 import { verifyRequestSchema } from "@/lib/api/schemas";
 import { sessionCookie } from "@/lib/auth/server/cookie";
-import { parseJsonBody } from "@/lib/auth/server/parse-json";
+import { parseJsonBody } from "@/lib/api/parse-input";
 import { SESSION_TTL_SECONDS, sessionResponse } from "@/lib/auth/server/sessions";
 import { verifySignIn } from "@/lib/auth/server/verify-sign-in";
 import { publicRoute } from "@/lib/auth/server/with-session";

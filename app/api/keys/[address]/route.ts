@@ -1,6 +1,6 @@
 import { json } from "@/lib/api";
 import { addressSchema } from "@/lib/api/schemas";
-import { parseInput } from "@/lib/auth/server/parse-json";
+import { parseInput } from "@/lib/api/parse-input";
 import { publicRoute } from "@/lib/auth/server/with-session";
 import { getKey } from "@/lib/records/server/keys";
 

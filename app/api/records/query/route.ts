@@ -1,6 +1,6 @@
 import { json } from "@/lib/api";
 import { recordsQueryRequestSchema } from "@/lib/api/schemas";
-import { parseJsonBody } from "@/lib/auth/server/parse-json";
+import { parseJsonBody } from "@/lib/api/parse-input";
 import { withSession } from "@/lib/auth/server/with-session";
 import { queryRecords } from "@/lib/records/server/read-records";
 

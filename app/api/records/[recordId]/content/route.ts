@@ -1,5 +1,5 @@
 import { recordIdSchema } from "@/lib/api/schemas";
-import { parseInput } from "@/lib/auth/server/parse-json";
+import { parseInput } from "@/lib/api/parse-input";
 import { withSession } from "@/lib/auth/server/with-session";
 import { recordContent } from "@/lib/records/server/read-records";
 

@@ -1,6 +1,6 @@
 import { json } from "@/lib/api";
 import { recordIdSchema } from "@/lib/api/schemas";
-import { parseInput } from "@/lib/auth/server/parse-json";
+import { parseInput } from "@/lib/api/parse-input";
 import { withSession } from "@/lib/auth/server/with-session";
 import { recordKey } from "@/lib/records/server/read-records";
 

@@ -1,6 +1,6 @@
 import { json } from "@/lib/api";
 import { confirmUploadRequestSchema } from "@/lib/api/schemas";
-import { parseJsonBody } from "@/lib/auth/server/parse-json";
+import { parseJsonBody } from "@/lib/api/parse-input";
 import { withSession } from "@/lib/auth/server/with-session";
 import { confirmUpload } from "@/lib/records/server/confirm-upload";
 import { uploadIdParam } from "@/lib/records/server/encoding";
