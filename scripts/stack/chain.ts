@@ -28,7 +28,8 @@ export async function startChain(options: ChainOptions): Promise<RunningChain> {
     // Truffle keys artifacts by network id; Ganache would otherwise use the start time.
     chain: { chainId: options.chainId, networkId: options.chainId },
     wallet: { mnemonic: options.mnemonic, totalAccounts: options.accounts ?? 10, defaultBalance: 1000 },
-    database: options.dbPath ? { dbPath: options.dbPath } : undefined,
+    // Ganache rejects `database: undefined`; leaving the key out means an in-memory chain.
+    ...(options.dbPath ? { database: { dbPath: options.dbPath } } : {}),
   });
   try {
     await listenOrFail(server, options.port, host);
