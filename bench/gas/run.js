@@ -206,7 +206,18 @@ const OPERATIONS = [
     why: "new: grant slot",
     extras: [read("the patient slot"), REGISTRY_CHECK, ["AccessGranted event", logGas(4, 32)]],
     target: 55_000,
-    note: "the registry is asked live (no cached doctor status), as deactivation must take effect at once",
+    note: "grantRecordAccess(doctor, recordId, expiresAt). The registry is asked live (no cached doctor status), as " +
+      "deactivation must take effect at once",
+  },
+  {
+    key: "grantOneList",
+    label: "grant 1 record (grantAccess, 1-element list)",
+    writes: { fresh: 1 },
+    why: "new: grant slot",
+    extras: [read("the patient slot"), REGISTRY_CHECK, ["AccessGranted event", logGas(4, 32)]],
+    note: "the same grant through grantAccess(doctor, [recordId], expiresAt), to another doctor: the list's offset " +
+      "and length words (calldata) and its decoding and loop cost more than grantRecordAccess, and this path alone " +
+      "would not meet the 55,000 target above",
   },
   {
     key: "grantTen",
@@ -349,7 +360,7 @@ async function main() {
     for (let i = 2; i < 12; i++) await send(patients, patient, "addRecord", [patient, digests[i], CODEC_RAW]);
     ours.grantAll = await send(patients, patient, "grantAllAccess", [doctor2, expiresAt]);
     ours.addRecordDoctor = await send(patients, doctor2, "addRecord", [patient, digests[12], CODEC_RAW]);
-    ours.grantOne = await send(patients, patient, "grantAccess", [doctor, [recordId(patient, 0)], expiresAt]);
+    ours.grantOne = await send(patients, patient, "grantRecordAccess", [doctor, recordId(patient, 0), expiresAt]);
     const ten = Array.from({ length: 10 }, (_, i) => recordId(patient, i + 1));
     ours.grantTen = await send(patients, patient, "grantAccess", [doctor, ten, expiresAt]);
     ours.logAccess = await send(patients, doctor, "logAccess", [recordId(patient, 0)]);
@@ -357,6 +368,8 @@ async function main() {
     ours.amendRecord = await send(patients, patient, "amendRecord", [recordId(patient, 2), digests[13], CODEC_RAW]);
     ours.revokeOne = await send(patients, patient, "revokeAccess", [doctor, [recordId(patient, 0)]]);
     ours.revokeAll = await send(patients, patient, "revokeAllAccess", [doctor2]);
+    // After revoke all, so that the naive revoke-all loops over the same grants as before this row existed.
+    ours.grantOneList = await send(patients, patient, "grantAccess", [doctor3, [recordId(patient, 0)], expiresAt]);
 
     await send(patients, bigPatient, "registerPatient", [patientKey]);
     for (let i = 0; i < LARGE_PATIENT_RECORDS; i++) {
@@ -393,6 +406,7 @@ async function main() {
     naive.amendRecord = await send(ehr, patient, "amendRecord", [2, cid(digests[13])]);
     naive.revokeOne = await send(ehr, patient, "revokeAccess", [doctor, cid(digests[0])]);
     naive.revokeAll = await send(ehr, patient, "revokeAllAccess", [doctor2]);
+    naive.grantOneList = await send(ehr, patient, "grantAccess", [doctor3, [cid(digests[0])], expiresAt]);
 
     await send(ehr, bigPatient, "registerPatient", [patientKeyHex]);
     for (let i = 0; i < LARGE_PATIENT_RECORDS; i++) {

@@ -17,6 +17,7 @@ const {
   bytes32Of,
 } = require("./helpers/chain");
 const { shouldBehaveLikePagedList } = require("./behaviours/paging");
+const { shouldBehaveLikeRecordGrant } = require("./behaviours/record-grant");
 
 const DAY = 24 * 3600;
 
@@ -505,14 +506,25 @@ contract("PatientContract", function (accounts) {
       expiresAt = (await latestTime()) + 30 * DAY;
     });
 
+    /** What the shared suites need, read inside each test after the beforeEach hooks have run. */
+    const fixture = (grant) => () => ({
+      patients,
+      doctors,
+      admin,
+      patient,
+      otherPatient,
+      doctor,
+      otherDoctor,
+      stranger,
+      records,
+      addRecords,
+      grant,
+    });
+
     describe("grantAccess", function () {
-      it("grants one record until the expiry and emits AccessGranted", async function () {
-        const result = await patients.grantAccess(doctor, [records[0]], expiresAt, { from: patient });
-        expectEvents(result, [["AccessGranted", { patient, doctor, recordId: records[0], expiresAt }]]);
-        assert.isTrue(await patients.canRead(doctor, records[0]));
-        assert.isFalse(await patients.canRead(doctor, records[1]), "other records stay private");
-        assert.isFalse(await patients.canRead(otherDoctor, records[0]), "other doctors get nothing");
-      });
+      shouldBehaveLikeRecordGrant(
+        fixture((grantee, recordId, until, options) => patients.grantAccess(grantee, [recordId], until, options)),
+      );
 
       it("grants several records with one event per record, in order", async function () {
         const result = await patients.grantAccess(doctor, [records[2], records[0]], 0, { from: patient });
@@ -525,80 +537,6 @@ contract("PatientContract", function (accounts) {
         assert.isTrue(await patients.canRead(doctor, records[2]));
       });
 
-      it("ends read access at the expiry time", async function () {
-        const soon = (await latestTime()) + 1000;
-        await patients.grantAccess(doctor, [records[0]], soon, { from: patient });
-        await increaseTime(500);
-        assert.isTrue(await patients.canRead(doctor, records[0]));
-        await increaseTime(600);
-        assert.isFalse(await patients.canRead(doctor, records[0]));
-      });
-
-      it("never expires a grant without expiry", async function () {
-        await patients.grantAccess(doctor, [records[0]], 0, { from: patient });
-        await increaseTime(3650 * DAY);
-        assert.isTrue(await patients.canRead(doctor, records[0]));
-      });
-
-      it("replaces the expiry when a record is granted again", async function () {
-        const soon = (await latestTime()) + 1000;
-        await patients.grantAccess(doctor, [records[0]], soon, { from: patient });
-        await patients.grantAccess(doctor, [records[0]], expiresAt, { from: patient });
-        await increaseTime(2000);
-        assert.isTrue(await patients.canRead(doctor, records[0]));
-      });
-
-      it("reverts when the doctor is the zero address", async function () {
-        await expectCustomError(
-          patients.grantAccess(ZERO_ADDRESS, [records[0]], 0, { from: patient }),
-          "PatientContractZeroAddress()",
-          [],
-        );
-      });
-
-      it("reverts when the caller is not a patient", async function () {
-        await expectCustomError(
-          patients.grantAccess(doctor, [records[0]], 0, { from: stranger }),
-          "PatientContractNotRegistered(address)",
-          [stranger],
-        );
-      });
-
-      it("reverts when a patient grants an unregistered doctor", async function () {
-        await expectCustomError(
-          patients.grantAccess(stranger, [records[0]], 0, { from: patient }),
-          "PatientContractNotActiveDoctor(address)",
-          [stranger],
-        );
-      });
-
-      it("reverts when a patient grants an inactive doctor", async function () {
-        await doctors.deactivateDoctor(doctor, { from: admin });
-        await expectCustomError(
-          patients.grantAccess(doctor, [records[0]], 0, { from: patient }),
-          "PatientContractNotActiveDoctor(address)",
-          [doctor],
-        );
-      });
-
-      it("reverts when the expiry is in the past", async function () {
-        const past = (await latestTime()) - 1;
-        await expectCustomError(
-          patients.grantAccess(doctor, [records[0]], past, { from: patient }),
-          "PatientContractInvalidExpiry(uint64)",
-          [past],
-        );
-      });
-
-      it("reverts when the expiry is the current block time", async function () {
-        const now = await latestTime();
-        await expectCustomError(
-          patients.grantAccess(doctor, [records[0]], now, { from: patient }),
-          "PatientContractInvalidExpiry(uint64)",
-          [now],
-        );
-      });
-
       it("reverts when no record is given", async function () {
         await expectCustomError(
           patients.grantAccess(doctor, [], 0, { from: patient }),
@@ -607,7 +545,15 @@ contract("PatientContract", function (accounts) {
         );
       });
 
-      it("reverts when granting a record that is not theirs", async function () {
+      it("checks for an empty list before anything else", async function () {
+        await expectCustomError(
+          patients.grantAccess(ZERO_ADDRESS, [], 0, { from: stranger }),
+          "PatientContractEmptyRecordList()",
+          [],
+        );
+      });
+
+      it("reverts as a whole when one record of the list is not theirs", async function () {
         await patients.registerPatient(PATIENT_KEY, { from: otherPatient });
         const [theirs] = await addRecords(1, otherPatient);
         await expectCustomError(
@@ -618,13 +564,48 @@ contract("PatientContract", function (accounts) {
         assert.isFalse(await patients.canRead(doctor, records[0]), "the whole grant is reverted");
       });
 
-      it("reverts when granting a record that does not exist yet", async function () {
+      it("reverts as a whole when one record of the list does not exist yet", async function () {
         const future = recordIdOf(patient, 3);
         await expectCustomError(
-          patients.grantAccess(doctor, [future], 0, { from: patient }),
+          patients.grantAccess(doctor, [records[1], future], 0, { from: patient }),
           "PatientContractRecordNotFound(uint256)",
           [future],
         );
+        assert.isFalse(await patients.canRead(doctor, records[1]), "the whole grant is reverted");
+      });
+    });
+
+    describe("grantRecordAccess", function () {
+      shouldBehaveLikeRecordGrant(
+        fixture((grantee, recordId, until, options) => patients.grantRecordAccess(grantee, recordId, until, options)),
+      );
+
+      it("writes the same grant as grantAccess with a one-element list", async function () {
+        await patients.grantRecordAccess(doctor, records[0], expiresAt, { from: patient });
+        await patients.grantAccess(otherDoctor, [records[0]], expiresAt, { from: patient });
+        const [single] = await patients.getGrants(patient, doctor, 0, 1);
+        const [listed] = await patients.getGrants(patient, otherDoctor, 0, 1);
+        for (const key of ["recordId", "granted", "allRecords", "expiresAt", "readable"]) {
+          assert.strictEqual(single[key].toString(), listed[key].toString(), key);
+        }
+      });
+
+      it("is revoked by revokeAccess like any per-record grant", async function () {
+        await patients.grantRecordAccess(doctor, records[1], 0, { from: patient });
+        const result = await patients.revokeAccess(doctor, [records[1]], { from: patient });
+        expectEvents(result, [["AccessRevoked", { patient, doctor, recordId: records[1] }]]);
+        assert.isFalse(await patients.canRead(doctor, records[1]));
+      });
+
+      it("lets the doctor log access to the record", async function () {
+        await patients.grantRecordAccess(doctor, records[2], 0, { from: patient });
+        const result = await patients.logAccess(records[2], { from: doctor });
+        expectEvent(result, "RecordAccessed", {
+          patient,
+          doctor,
+          recordId: records[2],
+          time: await blockTimeOf(result),
+        });
       });
     });
 
