@@ -30,6 +30,8 @@ async function main() {
   const stack = await startStack({
     env,
     embeddedChain: true,
+    // Test files share the chain; each uses its own accounts (0 is the admin).
+    chainAccounts: 20,
     app: { build: true, distDir },
     log: (message) => console.log(`[test stack] ${message}`),
     onAppOutput: (line) => verbose && console.log(`[app] ${line}`),

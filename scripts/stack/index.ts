@@ -15,6 +15,8 @@ export interface StackOptions {
   env: Env;
   /** Start Ganache here; false when RPC_URL names a chain someone else runs. */
   embeddedChain: boolean;
+  /** Deterministic Ganache accounts to fund (default 10); tests give each file its own. */
+  chainAccounts?: number;
   /** Build and start the Next.js app (tests of lib/ alone skip it). */
   app: false | { build: boolean; distDir?: string };
   log: (message: string) => void;
@@ -49,7 +51,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     let rpcUrl = env.RPC_URL;
     if (options.embeddedChain) {
       log("Starting Ganache…");
-      chain = await startChain({ dbPath: path.join(dataDir, "chain"), port: env.CHAIN_PORT, chainId: env.CHAIN_ID, mnemonic: env.CHAIN_MNEMONIC });
+      chain = await startChain({ dbPath: path.join(dataDir, "chain"), port: env.CHAIN_PORT, chainId: env.CHAIN_ID, mnemonic: env.CHAIN_MNEMONIC, accounts: options.chainAccounts });
       stops.push(chain.close);
       rpcUrl = chain.rpcUrl;
       log("Compiling contracts…");

@@ -51,7 +51,8 @@ describe("home page and wallet", () => {
     await page.locator('[data-testid="wallet-status"][data-status="disconnected"]').waitFor();
     await page.getByTestId("wallet-gate").getByRole("button", { name: "Connect wallet" }).click();
     await page.locator('[data-testid="wallet-status"][data-status="ready"]').waitFor();
-    assert.match(await page.getByTestId("patient-ready").innerText(), new RegExp(stack.accounts[1]!.toLowerCase()));
+    // A ready wallet leads on to Sign-In with Ethereum for that account.
+    assert.match(await page.getByTestId("sign-in").innerText(), new RegExp(stack.accounts[1]!.toLowerCase()));
     assert.ok(wallet.requests.includes("eth_requestAccounts"));
     await context.close();
   });

@@ -6,7 +6,7 @@ import { stackUnderTest } from "../support/stack-env";
 import { ApiClient } from "../support/api/api-client";
 
 const stack = stackUnderTest();
-const [, , , , , , , , , account] = stack.accounts as string[];
+const account = stack.accounts[12]!;
 
 /** A second server from the same build, with some services pointed at a closed port. */
 async function withBrokenApp(overrides: Record<string, string>, work: (client: ApiClient) => Promise<void>) {

@@ -1,0 +1,218 @@
+"use client";
+
+import { useId, useRef, useState, type FormEvent } from "react";
+import type { BrowserChain } from "@/lib/chain/client";
+import type { UnlockedKey } from "@/lib/keystore";
+import {
+  DEFAULT_MAX_UPLOAD_BYTES,
+  FIELD_LIMITS,
+  findDuplicate,
+  formatBytes,
+  hashFile,
+  RECORD_CATEGORIES,
+  uploadRecord,
+  UploadError,
+  validateUploadForm,
+  type FieldErrors,
+  type RecordEntry,
+  type RecordMetadata,
+  type UploadField,
+  type UploadFormInput,
+  type UploadProgress,
+} from "@/lib/records/client";
+import { Alert } from "@/components/ui/Alert";
+import { Button } from "@/components/ui/Button";
+import { Field } from "@/components/ui/Field";
+import { ProgressSteps, type ProgressStep, type StepState } from "@/components/ui/ProgressSteps";
+import { txDetail } from "./RegisterSteps";
+
+const EMPTY: UploadFormInput = { file: null, title: "", hospital: "", reason: "", admissionDate: "", dischargeDate: "", category: "" };
+const FIELD_ORDER: UploadField[] = ["file", "title", "hospital", "reason", "admissionDate", "dischargeDate", "category"];
+const STEPS = [
+  { id: "hash", label: "Check the file" },
+  { id: "encrypt", label: "Encrypt the file and its details in this browser" },
+  { id: "create", label: "Prepare the upload" },
+  { id: "upload", label: "Send the encrypted file" },
+  { id: "sign", label: "Record it on chain (addRecord in your wallet)" },
+  { id: "confirm", label: "Confirm with the key store" },
+] as const;
+type StepId = (typeof STEPS)[number]["id"];
+
+type Phase =
+  | { name: "editing" }
+  | { name: "duplicate"; title: string; sha256: string }
+  | { name: "running"; step: StepId; detail?: string; fraction?: number }
+  | { name: "failed"; step: StepId; message: string };
+
+/** The upload form and its pipeline with a named progress display. */
+export function UploadForm({
+  chain,
+  keyPair,
+  existing,
+  maxBytes = DEFAULT_MAX_UPLOAD_BYTES,
+  onUploaded,
+  onCancel,
+}: {
+  chain: BrowserChain;
+  keyPair: UnlockedKey;
+  existing: RecordEntry[];
+  maxBytes?: number;
+  onUploaded: (title: string) => void;
+  onCancel: () => void;
+}) {
+  const id = useId();
+  const [input, setInput] = useState<UploadFormInput>(EMPTY);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [phase, setPhase] = useState<Phase>({ name: "editing" });
+  const formRef = useRef<HTMLFormElement>(null);
+  const fieldId = (field: UploadField) => `${id}-${field}`;
+  const set = (field: Exclude<UploadField, "file">) => (event: { target: { value: string } }) => setInput({ ...input, [field]: event.target.value });
+
+  const run = async (sha256: string) => {
+    const file = input.file!;
+    const metadata: RecordMetadata = {
+      version: 1,
+      title: input.title.trim(),
+      hospital: input.hospital.trim(),
+      reason: input.reason.trim(),
+      admissionDate: input.admissionDate,
+      dischargeDate: input.dischargeDate,
+      category: input.category as RecordMetadata["category"],
+      fileName: file.name,
+      size: file.size,
+      sha256,
+      mimeType: "application/pdf",
+    };
+    const onProgress = (progress: UploadProgress) => {
+      switch (progress.step) {
+        case "encrypt":
+          return setPhase({ name: "running", step: "encrypt", detail: `${formatBytes(progress.done)} of ${formatBytes(progress.total)}`, fraction: progress.total ? progress.done / progress.total : 1 });
+        case "create":
+          return setPhase({ name: "running", step: "create" });
+        case "upload":
+          return setPhase({ name: "running", step: "upload", detail: `${formatBytes(progress.sent)} of ${formatBytes(progress.total)}`, fraction: progress.total ? progress.sent / progress.total : 1 });
+        case "sign":
+          return setPhase({ name: "running", step: "sign", detail: txDetail(progress.tx) });
+        case "confirm":
+          return setPhase({ name: "running", step: "confirm", detail: `record ${progress.recordId}` });
+        case "done":
+          return;
+      }
+    };
+    try {
+      await uploadRecord({ chain, key: keyPair, file, metadata }, onProgress);
+      onUploaded(metadata.title);
+    } catch (error) {
+      const step: StepId = error instanceof UploadError ? (error.step === "done" ? "confirm" : error.step) : "encrypt";
+      setPhase({ name: "failed", step, message: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found = await validateUploadForm(input, maxBytes);
+    setErrors(found);
+    const first = FIELD_ORDER.find((field) => found[field]);
+    if (first) {
+      formRef.current?.querySelector<HTMLElement>(`#${CSS.escape(fieldId(first))}`)?.focus();
+      return;
+    }
+    setPhase({ name: "running", step: "hash" });
+    const sha256 = await hashFile(input.file!);
+    const duplicate = findDuplicate(existing, sha256);
+    if (duplicate) return setPhase({ name: "duplicate", title: duplicate.metadata.title, sha256 });
+    await run(sha256);
+  };
+
+  const busy = phase.name === "running";
+  const stepState = (stepId: StepId): StepState => {
+    if (phase.name !== "running" && phase.name !== "failed") return "waiting";
+    const at = STEPS.findIndex((step) => step.id === stepId);
+    const current = STEPS.findIndex((step) => step.id === phase.step);
+    if (at < current) return "done";
+    if (at > current) return "waiting";
+    return phase.name === "failed" ? "failed" : "active";
+  };
+  const steps: ProgressStep[] = STEPS.map((step) => ({
+    ...step,
+    state: stepState(step.id),
+    detail: phase.name === "running" && phase.step === step.id ? phase.detail : undefined,
+    fraction: phase.name === "running" && phase.step === step.id ? phase.fraction : undefined,
+  }));
+
+  return (
+    <div className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm" data-testid="upload-form">
+      <form ref={formRef} noValidate onSubmit={(event) => void submit(event)} className="space-y-4" aria-describedby={`${id}-required`}>
+        <p id={`${id}-required`} className="text-xs text-slate-600">
+          Fields marked * are required. Everything here is encrypted in this browser before it is sent.
+        </p>
+        <fieldset disabled={busy} className="grid gap-4 sm:grid-cols-2">
+          <div className="sm:col-span-2">
+            <Field id={fieldId("file")} label="PDF file" required error={errors.file} hint={`A PDF document, at most ${formatBytes(maxBytes)}.`}>
+              {(control) => <input {...control} type="file" accept="application/pdf,.pdf" onChange={(event) => setInput({ ...input, file: event.target.files?.[0] ?? null })} />}
+            </Field>
+          </div>
+          <Field id={fieldId("title")} label="Title" required error={errors.title}>
+            {(control) => <input {...control} maxLength={FIELD_LIMITS.title} value={input.title} onChange={set("title")} />}
+          </Field>
+          <Field id={fieldId("category")} label="Category" required error={errors.category}>
+            {(control) => (
+              <select {...control} value={input.category} onChange={set("category")}>
+                <option value="">Choose…</option>
+                {RECORD_CATEGORIES.map((category) => (
+                  <option key={category.value} value={category.value}>
+                    {category.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field id={fieldId("hospital")} label="Hospital name" required error={errors.hospital}>
+            {(control) => <input {...control} maxLength={FIELD_LIMITS.hospital} value={input.hospital} onChange={set("hospital")} />}
+          </Field>
+          <div className="grid grid-cols-2 gap-3">
+            <Field id={fieldId("admissionDate")} label="Admission date" required error={errors.admissionDate}>
+              {(control) => <input {...control} type="date" value={input.admissionDate} onChange={set("admissionDate")} />}
+            </Field>
+            <Field id={fieldId("dischargeDate")} label="Discharge date" required error={errors.dischargeDate}>
+              {(control) => <input {...control} type="date" value={input.dischargeDate} onChange={set("dischargeDate")} />}
+            </Field>
+          </div>
+          <div className="sm:col-span-2">
+            <Field id={fieldId("reason")} label="Reason for the visit" required error={errors.reason} hint={`At most ${FIELD_LIMITS.reason} characters.`}>
+              {(control) => <textarea {...control} rows={3} maxLength={FIELD_LIMITS.reason} value={input.reason} onChange={set("reason")} />}
+            </Field>
+          </div>
+        </fieldset>
+
+        {phase.name === "duplicate" ? (
+          <Alert tone="warning" title="You already have this file" testId="duplicate-warning">
+            <p>This exact file is already in your records as “{phase.title}”. Uploading it again would create a second copy.</p>
+            <div className="mt-3 flex gap-3">
+              <Button variant="secondary" onClick={onCancel}>
+                Cancel upload
+              </Button>
+              <Button onClick={() => void run(phase.sha256)}>Upload it again anyway</Button>
+            </div>
+          </Alert>
+        ) : (
+          <div className="flex gap-3">
+            <Button type="submit" disabled={busy}>
+              {phase.name === "failed" ? "Try again" : "Encrypt and upload"}
+            </Button>
+            <Button variant="secondary" onClick={onCancel} disabled={busy}>
+              Cancel
+            </Button>
+          </div>
+        )}
+      </form>
+
+      {(phase.name === "running" || phase.name === "failed") && <ProgressSteps steps={steps} label="Upload progress" testId="upload-progress" />}
+      {phase.name === "failed" && (
+        <Alert tone="error" title="The upload did not complete" testId="upload-error">
+          {phase.message}
+        </Alert>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,144 @@
+import type { z } from "zod";
+import {
+  confirmUploadResponseSchema,
+  createUploadResponseSchema,
+  errorResponseSchema,
+  keyResponseSchema,
+  MAX_RECORDS_PER_QUERY,
+  profileSchema,
+  recordKeyResponseSchema,
+  recordsQueryResponseSchema,
+  uploadContentResponseSchema,
+  type CreateUploadRequest,
+  type RecordsQueryResponse,
+} from "@/lib/api/schemas";
+
+/** Any non-2xx answer from the app's API (or a network failure: status 0), with the server's code and message. */
+export class ApiClientError extends Error {
+  override name = "ApiClientError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function errorFrom(response: Response | { status: number; text: string }): Promise<ApiClientError> {
+  const text = response instanceof Response ? await response.text().catch(() => "") : response.text;
+  try {
+    const parsed = errorResponseSchema.safeParse(JSON.parse(text));
+    if (parsed.success) return new ApiClientError(response.status, parsed.data.error.code, parsed.data.error.message);
+  } catch {
+    // not JSON
+  }
+  return new ApiClientError(response.status, `http_${response.status}`, `The server answered ${response.status}.`);
+}
+
+async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(path, { credentials: "same-origin", ...init });
+  } catch {
+    throw new ApiClientError(0, "network", "The app's server cannot be reached. Check your connection and try again.");
+  }
+  if (!response.ok) throw await errorFrom(response);
+  return response;
+}
+
+async function json<S extends z.ZodType>(schema: S, path: string, init: RequestInit = {}): Promise<z.infer<S>> {
+  const response = await request(path, init);
+  const parsed = schema.safeParse(await response.json().catch(() => undefined));
+  if (!parsed.success) throw new ApiClientError(response.status, "bad_response", `Unexpected answer from ${path}.`);
+  return parsed.data;
+}
+
+const sendJson = (method: string, body: unknown): RequestInit => ({
+  method,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+// --- keys and profile ----------------------------------------------------------------------------------
+export async function putMyPublicKey(publicKey: string): Promise<void> {
+  await request("/api/keys/me", sendJson("PUT", { publicKey }));
+}
+
+/** The public key the key store holds for an address, or null when it has none. */
+export async function getPublicKey(address: string) {
+  try {
+    return await json(keyResponseSchema, `/api/keys/${address}`);
+  } catch (error) {
+    if (error instanceof ApiClientError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+export async function putProfile(body: z.infer<typeof profileSchema>): Promise<void> {
+  await request("/api/profile", sendJson("PUT", body));
+}
+
+export async function getProfile() {
+  try {
+    return await json(profileSchema, "/api/profile", { cache: "no-store" });
+  } catch (error) {
+    if (error instanceof ApiClientError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+// --- uploads -------------------------------------------------------------------------------------------
+export const createUpload = (body: CreateUploadRequest) => json(createUploadResponseSchema, "/api/uploads", sendJson("POST", body));
+
+/** PUT the ciphertext with byte progress (XMLHttpRequest: fetch has no upload progress). */
+export function uploadContent(uploadId: string, body: Blob, onProgress?: (sent: number, total: number) => void) {
+  return new Promise<z.infer<typeof uploadContentResponseSchema>>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("PUT", `/api/uploads/${encodeURIComponent(uploadId)}/content`);
+    xhr.setRequestHeader("content-type", "application/octet-stream");
+    xhr.upload.onprogress = (event) => onProgress?.(event.loaded, event.lengthComputable ? event.total : body.size);
+    xhr.onerror = () => reject(new ApiClientError(0, "network", "The upload was interrupted. Check your connection and try again."));
+    xhr.onload = () => {
+      if (xhr.status < 200 || xhr.status >= 300) {
+        void errorFrom({ status: xhr.status, text: xhr.responseText }).then(reject);
+        return;
+      }
+      try {
+        const parsed = uploadContentResponseSchema.safeParse(JSON.parse(xhr.responseText));
+        if (parsed.success) return resolve(parsed.data);
+      } catch {
+        // fall through
+      }
+      reject(new ApiClientError(xhr.status, "bad_response", "Unexpected answer to the upload."));
+    };
+    xhr.send(body);
+  });
+}
+
+export const confirmUpload = (uploadId: string, recordId: string) =>
+  json(confirmUploadResponseSchema, `/api/uploads/${encodeURIComponent(uploadId)}/confirm`, sendJson("POST", { recordId }));
+
+export async function deleteUpload(uploadId: string): Promise<void> {
+  await request(`/api/uploads/${encodeURIComponent(uploadId)}`, { method: "DELETE" });
+}
+
+// --- records -------------------------------------------------------------------------------------------
+/** Queries any number of ids, MAX_RECORDS_PER_QUERY at a time. */
+export async function queryRecords(recordIds: string[]): Promise<RecordsQueryResponse> {
+  const out: RecordsQueryResponse = { records: [], unavailable: [] };
+  for (let start = 0; start < recordIds.length; start += MAX_RECORDS_PER_QUERY) {
+    const page = await json(recordsQueryResponseSchema, "/api/records/query", sendJson("POST", { recordIds: recordIds.slice(start, start + MAX_RECORDS_PER_QUERY) }));
+    out.records.push(...page.records);
+    out.unavailable.push(...page.unavailable);
+  }
+  return out;
+}
+
+export const getRecordKey = (recordId: string) => json(recordKeyResponseSchema, `/api/records/${recordId}/key`, { cache: "no-store" });
+
+/** The ciphertext as a response (its body is streamed by the caller). */
+export const getRecordContent = (recordId: string) => request(`/api/records/${recordId}/content`, { cache: "no-store" });
+
+export type CreatedUpload = z.infer<typeof createUploadResponseSchema>;
+export type UploadedContent = z.infer<typeof uploadContentResponseSchema>;

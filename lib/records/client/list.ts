@@ -1,0 +1,68 @@
+import { getAllRecords, type BrowserChain, type ChainRecord } from "@/lib/chain/client";
+import type { UnlockedKey } from "@/lib/keystore";
+import * as api from "./api";
+import { openJson, unwrapDataKey } from "./envelope";
+import { recordMetadataSchema, type RecordMetadata } from "./metadata";
+
+/** One row of "My records": the chain's record plus what the browser could decrypt about it. */
+export type RecordEntry =
+  | { status: "ok"; chain: ChainRecord; metadata: RecordMetadata; wrappedKey: string; cid: string }
+  | { status: "unavailable"; chain: ChainRecord; reason: string };
+
+/** Records from the chain (newest first) joined with the key store's encrypted metadata, decrypted here. */
+export async function loadMyRecords(chain: BrowserChain, key: UnlockedKey): Promise<RecordEntry[]> {
+  const onChain = await getAllRecords(chain, key.address);
+  if (onChain.length === 0) return [];
+  const { records, unavailable } = await api.queryRecords(onChain.map((record) => record.recordId));
+  const stored = new Map(records.map((record) => [record.recordId, record]));
+  const missing = new Map(unavailable.map((entry) => [entry.recordId, entry.reason]));
+  return onChain.map((record): RecordEntry => {
+    const entry = stored.get(record.recordId);
+    if (!entry) {
+      const reason = missing.get(record.recordId) === "forbidden" ? "The key store refused this record." : "The key store has no key for this record.";
+      return { status: "unavailable", chain: record, reason };
+    }
+    try {
+      const dataKey = unwrapDataKey(entry.wrappedKey, key.secretKey);
+      const metadata = openJson(recordMetadataSchema, dataKey, entry.encryptedMetadata);
+      dataKey.fill(0);
+      return { status: "ok", chain: record, metadata, wrappedKey: entry.wrappedKey, cid: entry.cid };
+    } catch {
+      return { status: "unavailable", chain: record, reason: "This record's details could not be decrypted with your key." };
+    }
+  });
+}
+
+export interface RecordFilter {
+  category: string;
+  hospital: string;
+  /** YYYY-MM-DD; a record matches when its stay overlaps [from, to]. */
+  from: string;
+  to: string;
+  text: string;
+}
+
+export const EMPTY_FILTER: RecordFilter = { category: "", hospital: "", from: "", to: "", text: "" };
+
+/** Filters and searches decrypted metadata, all in the browser. */
+export function filterRecords(entries: RecordEntry[], filter: RecordFilter): RecordEntry[] {
+  const words = filter.text.toLowerCase().split(/\s+/).filter(Boolean);
+  return entries.filter((entry) => {
+    if (entry.status !== "ok") return !filter.category && !filter.hospital && !filter.from && !filter.to && words.length === 0;
+    const m = entry.metadata;
+    if (filter.category && m.category !== filter.category) return false;
+    if (filter.hospital && m.hospital !== filter.hospital) return false;
+    if (filter.from && m.dischargeDate < filter.from) return false;
+    if (filter.to && m.admissionDate > filter.to) return false;
+    const haystack = [m.title, m.hospital, m.reason, m.fileName, m.category].join(" ").toLowerCase();
+    return words.every((word) => haystack.includes(word));
+  });
+}
+
+/** An existing record with the same plaintext (by SHA-256), if any. */
+export function findDuplicate(entries: RecordEntry[], sha256: string): Extract<RecordEntry, { status: "ok" }> | undefined {
+  return entries.find((entry): entry is Extract<RecordEntry, { status: "ok" }> => entry.status === "ok" && entry.metadata.sha256 === sha256);
+}
+
+export const hospitalsOf = (entries: RecordEntry[]) =>
+  [...new Set(entries.flatMap((entry) => (entry.status === "ok" ? [entry.metadata.hospital] : [])))].sort((a, b) => a.localeCompare(b));

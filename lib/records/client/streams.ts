@@ -1,0 +1,22 @@
+/** Reads a web ReadableStream as an async iterable of byte chunks (not every browser iterates streams). */
+export async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      if (value) yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+export async function* countingChunks(source: AsyncIterable<Uint8Array>, onBytes: (total: number) => void): AsyncIterable<Uint8Array> {
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    onBytes(total);
+    yield chunk;
+  }
+}

@@ -1,0 +1,274 @@
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import pg from "pg";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "../support/browser";
+import { makePdf, NOT_A_PDF } from "../support/pdf-fixtures";
+import { stackUnderTest } from "../support/stack-env";
+import { makeTempDir } from "../support/temp-dir";
+import { TestWallet } from "../support/test-wallet";
+
+const stack = stackUnderTest();
+const account = stack.accounts[10]!.toLowerCase();
+const PASSPHRASE = "correct horse battery staple 42";
+const labResult = { file: makePdf("Blood panel: haemoglobin 14.1 g/dL"), name: "blood-panel.pdf", title: "Blood panel", hospital: "St Mary Hospital", reason: "Annual check-up", admission: "2024-03-04", discharge: "2024-03-04", category: "Lab result" };
+const discharge = { file: makePdf("Discharge summary: appendectomy, recovery normal"), name: "discharge.pdf", title: "Appendectomy discharge", hospital: "General Hospital", reason: "Acute appendicitis", admission: "2024-06-10", discharge: "2024-06-14", category: "Discharge summary" };
+const TIMEOUT = 60_000;
+
+let browser: Browser;
+let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+let db: pg.Client;
+let backupPath = "";
+
+before(async () => {
+  browser = await launchChromium();
+  tmp = await makeTempDir("patient-journey");
+  db = new pg.Client({ connectionString: stack.databaseUrl });
+  await db.connect();
+});
+after(async () => {
+  await browser?.close();
+  await db?.end();
+  await tmp?.remove();
+});
+
+async function openPortal(): Promise<{ context: BrowserContext; page: Page; wallet: TestWallet }> {
+  const wallet = new TestWallet({ rpcUrl: stack.rpcUrl, account });
+  const context = await browser.newContext({ acceptDownloads: true });
+  context.setDefaultTimeout(TIMEOUT);
+  await wallet.attach(context);
+  const page = await context.newPage();
+  await page.goto(new URL("/patient", stack.appUrl).toString());
+  await page.getByTestId("wallet-gate").getByRole("button", { name: "Connect wallet" }).click();
+  await page.getByRole("button", { name: "Sign in with Ethereum" }).click();
+  await page.getByTestId("patient-ready").waitFor();
+  return { context, page, wallet };
+}
+
+async function fillUpload(page: Page, record: typeof labResult, file?: { name: string; buffer: Buffer }) {
+  const form = page.getByTestId("upload-form");
+  await form.getByLabel("PDF file").setInputFiles({ name: file?.name ?? record.name, mimeType: "application/pdf", buffer: file?.buffer ?? record.file });
+  await form.getByLabel("Title").fill(record.title);
+  await form.getByLabel("Category").selectOption({ label: record.category });
+  await form.getByLabel("Hospital name").fill(record.hospital);
+  await form.getByLabel("Admission date").fill(record.admission);
+  await form.getByLabel("Discharge date").fill(record.discharge);
+  await form.getByLabel("Reason for the visit").fill(record.reason);
+  await form.getByRole("button", { name: "Encrypt and upload" }).click();
+}
+
+async function uploadRecord(page: Page, record: typeof labResult) {
+  await page.getByRole("button", { name: "Upload a PDF" }).first().click();
+  await fillUpload(page, record);
+  await page.getByRole("status").filter({ hasText: `“${record.title}” was encrypted, stored and recorded on chain.` }).waitFor();
+}
+
+const titles = async (page: Page) => page.getByTestId("record-title").allInnerTexts();
+
+async function downloadedBytes(page: Page, click: () => Promise<void>, name: string): Promise<{ bytes: Buffer; suggested: string }> {
+  const [download] = await Promise.all([page.waitForEvent("download"), click()]);
+  const target = path.join(tmp.path, name);
+  await download.saveAs(target);
+  return { bytes: await readFile(target), suggested: download.suggestedFilename() };
+}
+
+async function openAndCheck(page: Page, record: typeof labResult) {
+  await page.getByRole("button", { name: `Open ${record.title}` }).click();
+  await page.locator('[data-testid="pdf-status"][data-status="ready"]').waitFor();
+  assert.equal(await page.getByTestId("pdf-pages").locator("canvas").count(), 1);
+  const { bytes, suggested } = await downloadedBytes(page, () => page.getByRole("button", { name: "Download" }).click(), `${Date.now()}-${record.name}`);
+  assert.equal(suggested, record.name);
+  assert.ok(bytes.equals(record.file), "the downloaded file equals the uploaded one byte for byte");
+  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.E2E_SCREENSHOTS, "viewer.png"), fullPage: true });
+  await page.getByRole("button", { name: "Back to my records" }).click();
+}
+
+// The journey is one story: once a step fails, the later ones are skipped rather than timing out one by one.
+let broken = false;
+function step(name: string, run: () => Promise<void>) {
+  it(name, async (t) => {
+    if (broken) return t.skip("an earlier step failed");
+    try {
+      await run();
+    } catch (error) {
+      broken = true;
+      throw error;
+    }
+  });
+}
+
+describe("patient journey", () => {
+  let context: BrowserContext;
+  let page: Page;
+  let wallet: TestWallet;
+
+  step("signs up: passphrase, mandatory backup download, registerPatient, key published", async () => {
+    ({ context, page, wallet } = await openPortal());
+    const signUp = page.getByTestId("sign-up");
+    await signUp.getByLabel(/^Passphrase/).fill("short");
+    await signUp.getByLabel("Confirm passphrase").fill("other");
+    await signUp.getByRole("button", { name: "Create my key" }).click();
+    await signUp.locator('[data-testid$="-passphrase-error"]').filter({ hasText: /use at least 12 characters/i }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("type")), "password");
+
+    await signUp.getByLabel(/^Passphrase/).fill(PASSPHRASE);
+    await signUp.getByLabel("Confirm passphrase").fill(PASSPHRASE);
+    await signUp.getByLabel("Full name").fill("Ada Patient");
+    await signUp.getByRole("button", { name: "Create my key" }).click();
+
+    const backupStep = page.getByTestId("backup-step");
+    await backupStep.waitFor();
+    assert.equal(await backupStep.getByRole("button", { name: "Continue to registration" }).isDisabled(), true, "cannot continue before the download");
+    const { bytes, suggested } = await downloadedBytes(page, () => backupStep.getByRole("button", { name: "Download backup file" }).click(), "backup.json");
+    assert.equal(suggested, `ehr-key-backup-${account}.json`);
+    backupPath = path.join(tmp.path, "backup.json");
+    const backup = JSON.parse(bytes.toString("utf8")) as { format: string; publicKey: string; address: string; ciphertext: string };
+    assert.equal(backup.format, "ehr-key-backup");
+    assert.equal(backup.address, account);
+
+    await backupStep.getByRole("button", { name: "Continue to registration" }).click();
+    await page.getByTestId("key-unlocked").waitFor();
+    assert.ok(wallet.requests.includes("eth_sendTransaction"));
+    await page.getByTestId("records-empty").waitFor();
+
+    const keys = await db.query("SELECT 1 FROM profiles WHERE address = $1", [account]);
+    assert.equal(keys.rowCount, 1, "the encrypted profile is stored");
+    const profile = await db.query("SELECT encode(encrypted_profile, 'escape') AS text FROM profiles WHERE address = $1", [account]);
+    assert.doesNotMatch(String(profile.rows[0]?.text), /Ada Patient/, "the profile is never stored in the clear");
+    const published = await fetch(new URL(`/api/keys/${account}`, stack.appUrl));
+    assert.equal(published.status, 200);
+    assert.equal(((await published.json()) as { publicKey: string }).publicKey.toLowerCase(), backup.publicKey.toLowerCase());
+  });
+
+  step("refuses a non-PDF renamed .pdf with a clear message on the file field", async () => {
+    await page.getByRole("button", { name: "Upload a PDF" }).first().click();
+    await fillUpload(page, labResult, { name: "scan.pdf", buffer: NOT_A_PDF });
+    const error = page.locator('[data-testid$="-file-error"]');
+    await error.waitFor();
+    assert.match(await error.innerText(), /not a PDF/);
+    assert.equal(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type), "file", "focus moves to the field in error");
+    await page.getByTestId("upload-form").getByRole("button", { name: "Cancel" }).click();
+  });
+
+  step("uploads two PDFs and lists them newest first", async () => {
+    await uploadRecord(page, labResult);
+    await uploadRecord(page, discharge);
+    await page.getByTestId("record-item").nth(1).waitFor();
+    assert.deepEqual(await titles(page), [discharge.title, labResult.title]);
+  });
+
+  step("filters by category, hospital and dates, and searches decrypted metadata", async () => {
+    await page.getByLabel("Category", { exact: true }).selectOption({ label: "Lab result" });
+    assert.deepEqual(await titles(page), [labResult.title]);
+    await page.getByLabel("Category", { exact: true }).selectOption({ label: "All categories" });
+    await page.getByLabel("Hospital", { exact: true }).selectOption("General Hospital");
+    assert.deepEqual(await titles(page), [discharge.title]);
+    await page.getByLabel("Hospital", { exact: true }).selectOption("");
+    await page.getByLabel("From").fill("2024-06-01");
+    assert.deepEqual(await titles(page), [discharge.title]);
+    await page.getByLabel("From").fill("");
+    await page.getByLabel("Search").fill("check-up");
+    assert.deepEqual(await titles(page), [labResult.title]);
+    await page.getByLabel("Search").fill("nothing like this");
+    await page.getByTestId("records-no-match").waitFor();
+    await page.getByLabel("Search").fill("");
+    assert.equal((await titles(page)).length, 2);
+  });
+
+  step("detects the same file uploaded twice before uploading it", async () => {
+    const before = (await db.query("SELECT count(*)::int AS n FROM uploads")).rows[0] as { n: number };
+    await page.getByRole("button", { name: "Upload a PDF" }).first().click();
+    await fillUpload(page, { ...labResult, title: "Blood panel again" });
+    const warning = page.getByTestId("duplicate-warning");
+    await warning.waitFor();
+    assert.match(await warning.innerText(), /already in your records as “Blood panel”/);
+    await warning.getByRole("button", { name: "Cancel upload" }).click();
+    const afterCount = (await db.query("SELECT count(*)::int AS n FROM uploads")).rows[0] as { n: number };
+    assert.equal(afterCount.n, before.n, "nothing was sent to the server");
+  });
+
+  step("opens a record inline and downloads exactly the original bytes", async () => {
+    await openAndCheck(page, discharge);
+    if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.E2E_SCREENSHOTS, "records.png"), fullPage: true });
+  });
+
+  step("refuses to show a tampered or truncated record", async () => {
+    for (const damage of [(body: Buffer) => Buffer.concat([body.subarray(0, 40), Buffer.from([body[40]! ^ 1]), body.subarray(41)]), (body: Buffer) => body.subarray(0, body.length - 20)]) {
+      await page.route("**/api/records/*/content", async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, body: damage(await response.body()) });
+      });
+      await page.getByRole("button", { name: `Open ${labResult.title}` }).click();
+      const error = page.getByTestId("integrity-error");
+      await error.waitFor();
+      assert.equal(await error.innerText(), "This record failed its integrity check");
+      assert.equal(await page.getByTestId("pdf-pages").count(), 0, "no partial PDF is shown");
+      assert.equal(await page.getByRole("button", { name: "Download" }).count(), 0);
+      await page.unrouteAll();
+      await page.getByRole("button", { name: "Back to my records" }).click();
+    }
+  });
+
+  step("a rejected addRecord leaves nothing dangling and the list unchanged", async () => {
+    wallet.rejectNext.add("eth_sendTransaction");
+    await page.getByRole("button", { name: "Upload a PDF" }).first().click();
+    await fillUpload(page, { ...labResult, file: makePdf("Prescription: amoxicillin"), name: "rx.pdf", title: "Prescription", category: "Prescription" });
+    const error = page.getByTestId("upload-error");
+    await error.waitFor();
+    assert.match(await error.innerText(), /You rejected the transaction in your wallet/);
+    assert.match(await error.innerText(), /removed and nothing was recorded/);
+    const dangling = await db.query("SELECT count(*)::int AS n FROM uploads WHERE status <> 'confirmed'");
+    assert.equal((dangling.rows[0] as { n: number }).n, 0, "no pending upload rows");
+    const pendingKeys = await db.query("SELECT count(*)::int AS n FROM wrapped_keys WHERE status = 'pending'");
+    assert.equal((pendingKeys.rows[0] as { n: number }).n, 0, "no pending wrapped keys");
+    await page.getByTestId("upload-form").getByRole("button", { name: "Cancel" }).click();
+    assert.deepEqual(await titles(page), [discharge.title, labResult.title]);
+    await context.close();
+  });
+
+  step("restores the key from the backup file in a fresh browser and opens the record again", async () => {
+    const fresh = await openPortal();
+    const restore = fresh.page.getByTestId("restore");
+    await restore.waitFor();
+    // A corrupt file: a clear message, and nothing stored.
+    await restore.getByLabel("Backup file").setInputFiles({ name: "broken.json", mimeType: "application/json", buffer: Buffer.from("{not json") });
+    await restore.getByLabel("Passphrase").fill(PASSPHRASE);
+    await restore.getByRole("button", { name: "Restore key" }).click();
+    await restore.getByText(/damaged or is not an EHR key backup/).waitFor();
+    // The right file with a wrong passphrase.
+    await restore.getByLabel("Backup file").setInputFiles(backupPath);
+    await restore.getByLabel("Passphrase").fill("not the passphrase at all");
+    await restore.getByRole("button", { name: "Restore key" }).click();
+    await restore.getByText(/passphrase does not open this key/).waitFor();
+    await fresh.page.reload();
+    await fresh.page.getByTestId("restore").waitFor();
+    // Then the right passphrase.
+    await restore.getByLabel("Backup file").setInputFiles(backupPath);
+    await restore.getByLabel("Passphrase").fill(PASSPHRASE);
+    await restore.getByRole("button", { name: "Restore key" }).click();
+    await fresh.page.getByTestId("key-unlocked").waitFor();
+    await fresh.page.getByTestId("record-item").nth(1).waitFor();
+    await openAndCheck(fresh.page, labResult);
+    // The key now lives in this browser: after a reload it only needs the passphrase.
+    await fresh.page.reload();
+    const unlock = fresh.page.getByTestId("unlock");
+    await unlock.waitFor();
+    await unlock.getByLabel("Passphrase").fill(PASSPHRASE);
+    await unlock.getByRole("button", { name: "Unlock" }).click();
+    await fresh.page.getByTestId("key-unlocked").waitFor();
+    await fresh.context.close();
+  });
+
+  step("ends the session when the wallet switches account", async () => {
+    const fresh = await openPortal();
+    await fresh.page.getByTestId("unlock").or(fresh.page.getByTestId("restore")).waitFor();
+    await fresh.wallet.switchAccount(stack.accounts[11]!);
+    await fresh.page.getByRole("button", { name: "Sign in with Ethereum" }).waitFor();
+    await fresh.page.getByText("Your wallet switched account, so you were signed out.").waitFor();
+    const session = await fresh.page.evaluate(async () => (await fetch("/api/auth/session")).status);
+    assert.equal(session, 401);
+    await fresh.context.close();
+  });
+});
