@@ -5,6 +5,7 @@ import { connection } from "next/server";
 import { Providers } from "@/components/Providers";
 import { WalletStatus } from "@/components/wallet/WalletStatus";
 import { publicChainConfig } from "@/lib/chain/public-config";
+import { getEnv } from "@/lib/config";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -18,7 +19,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body>
-        <Providers chain={publicChainConfig()}>
+        <Providers chain={publicChainConfig()} maxUploadBytes={getEnv().MAX_UPLOAD_BYTES}>
           <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-white focus:p-2">
             Skip to content
           </a>

@@ -2,14 +2,17 @@
 
 import type { ReactNode } from "react";
 import type { ChainConfig } from "@/lib/wallet";
+import { UploadLimitContext } from "./UploadLimit";
 import { SessionProvider } from "./wallet/SessionProvider";
 import { WalletProvider } from "./wallet/WalletProvider";
 
 /** Every client-side provider in one place, so the layout stays a server component. */
-export function Providers({ chain, children }: { chain: ChainConfig; children: ReactNode }) {
+export function Providers({ chain, maxUploadBytes, children }: { chain: ChainConfig; maxUploadBytes: number; children: ReactNode }) {
   return (
-    <WalletProvider config={chain}>
-      <SessionProvider>{children}</SessionProvider>
-    </WalletProvider>
+    <UploadLimitContext.Provider value={maxUploadBytes}>
+      <WalletProvider config={chain}>
+        <SessionProvider>{children}</SessionProvider>
+      </WalletProvider>
+    </UploadLimitContext.Provider>
   );
 }

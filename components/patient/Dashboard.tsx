@@ -7,6 +7,7 @@ import { loadMyRecords, type RecordEntry } from "@/lib/records/client";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { UploadForm } from "./UploadForm";
+import { useUploadLimit } from "@/components/UploadLimit";
 import { RecordList } from "./RecordList";
 import { RecordViewer } from "./RecordViewer";
 import { ProfilePanel } from "./ProfilePanel";
@@ -15,6 +16,7 @@ type Loaded = { status: "loading" } | { status: "error"; message: string } | { s
 
 /** The unlocked patient's home: records (from the chain, decrypted here), upload, open, profile. */
 export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; keyPair: UnlockedKey; onLock: () => void }) {
+  const maxUploadBytes = useUploadLimit();
   const [loaded, setLoaded] = useState<Loaded>({ status: "loading" });
   const [uploading, setUploading] = useState(false);
   const [opened, setOpened] = useState<Extract<RecordEntry, { status: "ok" }>>();
@@ -74,6 +76,7 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
             {uploading && (
               <UploadForm
                 chain={chain}
+                maxBytes={maxUploadBytes}
                 keyPair={keyPair}
                 existing={entries}
                 onCancel={() => setUploading(false)}
