@@ -23,8 +23,14 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what 
   return result.data;
 }
 
-/** Reads at most MAX_JSON_BODY_BYTES of JSON (413 beyond), then validates it (422). */
+/**
+ * Reads at most MAX_JSON_BODY_BYTES of JSON (413 beyond), then validates it (422). The body must be declared
+ * `application/json` (else 415): a cross-site HTML form or a "simple" fetch can only send text/plain,
+ * form-urlencoded or multipart without a CORS preflight, so this also keeps such requests out.
+ */
 export async function parseJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
+  const contentType = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (contentType !== "application/json") throw new ApiError("unsupported_media_type", "Send the request body as application/json.");
   const text = await readCappedText(request, MAX_JSON_BODY_BYTES);
   let value: unknown;
   try {

@@ -10,8 +10,13 @@ export const addressSchema = z
   .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address")
   .transform((value) => value.toLowerCase() as `0x${string}`);
 
-/** uint256 record id as a decimal string (JSON has no bigint). */
-export const recordIdSchema = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, "must be a decimal uint256");
+const UINT256_LIMIT = 2n ** 256n;
+
+/** uint256 record id as a decimal string (JSON has no bigint); 78 digits can exceed 2^256 - 1, hence the refine. */
+export const recordIdSchema = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,77})$/, "must be a decimal uint256")
+  .refine((value) => !/^[0-9]+$/.test(value) || BigInt(value) < UINT256_LIMIT, "must be a decimal uint256");
 
 export const publicKeyHexSchema = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex key");
 

@@ -17,7 +17,10 @@ export const envSchema = z.object({
 
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: port.default(3000),
-  /** Origin users open in their browser; Sign-In with Ethereum binds sessions to it. */
+  /**
+   * Origin users open in their browser; Sign-In with Ethereum, the cross-origin check and the cookie bind to
+   * it. Required when NODE_ENV=production (lib/config/load-env.ts); elsewhere unset = the request's origin.
+   */
   PUBLIC_URL: optionalUrl,
 
   /** Any PostgreSQL; unset = the embedded server in DATA_DIR/pg. */

@@ -94,7 +94,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       CHAIN_NAME: env.CHAIN_NAME,
       MAX_UPLOAD_BYTES: String(env.MAX_UPLOAD_BYTES),
       ...(env.IPFS_API_URL ? { IPFS_API_URL: env.IPFS_API_URL } : {}),
-      ...(env.PUBLIC_URL ? { PUBLIC_URL: env.PUBLIC_URL } : {}),
+      // The app we start runs in production mode, where PUBLIC_URL is required (SIWE and the CSRF check bind
+      // to it): unset, it is the URL we start it at (as `npm start` prints). `npm run dev` (app: false) keeps
+      // taking it from the request.
+      ...(env.PUBLIC_URL || options.app ? { PUBLIC_URL: env.PUBLIC_URL ?? `http://${env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST}:${env.PORT}` } : {}),
     };
 
     let app: RunningApp | undefined;

@@ -41,4 +41,24 @@ describe("parseEnv", () => {
       },
     );
   });
+
+  it("requires PUBLIC_URL in production, named with every other wrong variable", () => {
+    for (const source of [{ NODE_ENV: "production" }, { NODE_ENV: "production", PUBLIC_URL: "" }]) {
+      assert.throws(
+        () => parseEnv(source),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, /\n  PUBLIC_URL: is required when NODE_ENV=production/);
+          return true;
+        },
+      );
+    }
+    assert.throws(
+      () => parseEnv({ NODE_ENV: "production", PORT: "0" }),
+      (error: unknown) => error instanceof ConfigError && /\n  PORT: /.test(error.message) && /\n  PUBLIC_URL: is required/.test(error.message),
+    );
+    assert.equal(parseEnv({ NODE_ENV: "production", PUBLIC_URL: "https://ehr.example.org" }).PUBLIC_URL, "https://ehr.example.org");
+    assert.equal(parseEnv({ NODE_ENV: "development" }).PUBLIC_URL, undefined);
+    assert.equal(parseEnv({ NODE_ENV: "test" }).PUBLIC_URL, undefined);
+  });
 });

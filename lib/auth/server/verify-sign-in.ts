@@ -3,7 +3,8 @@ import { SiweMessage } from "siwe";
 import { ApiError } from "@/lib/api";
 import { getEnv } from "@/lib/config";
 import { consumeSignInNonce } from "./nonces";
-import { createSession, type Session } from "./sessions";
+import { expectedOrigin } from "./origin";
+import { createSession, endSession, type Session } from "./sessions";
 
 /** How far a wallet's clock may run ahead of ours for `Issued At`. */
 const CLOCK_SKEW_MS = 60 * 1000;
@@ -11,17 +12,6 @@ const CLOCK_SKEW_MS = 60 * 1000;
 const MAX_MESSAGE_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 const unauthenticated = (message: string) => new ApiError("unauthenticated", message);
-
-/** Where sign-in messages must point: PUBLIC_URL when set, else the host the request came to. */
-export function expectedOrigin(request: Request): { host: string; origin: string } {
-  const publicUrl = getEnv().PUBLIC_URL;
-  if (publicUrl) {
-    const url = new URL(publicUrl);
-    return { host: url.host, origin: url.origin };
-  }
-  const host = request.headers.get("host") ?? new URL(request.url).host;
-  return { host, origin: `${new URL(request.url).protocol}//${host}` };
-}
 
 function parseMessage(text: string): SiweMessage {
   try {
@@ -33,7 +23,8 @@ function parseMessage(text: string): SiweMessage {
 
 /**
  * Checks a signed EIP-4361 message and opens a session: signature from message.address, our domain and
- * origin, our chain, an unexpired message, and a nonce we issued (consumed here, so it works once).
+ * origin (PUBLIC_URL; in production never the Host header), our chain, an unexpired message, and a nonce we
+ * issued (consumed here, so it works once).
  */
 export async function verifySignIn(request: Request, input: { message: string; signature: string }): Promise<{ token: string; session: Session }> {
   const message = parseMessage(input.message);
@@ -65,5 +56,8 @@ export async function verifySignIn(request: Request, input: { message: string; s
   if (message.chainId !== chainId) throw unauthenticated(`The sign-in message is for chain ${message.chainId}, not ${chainId}.`);
   if (!(await consumeSignInNonce(message.nonce))) throw unauthenticated("The sign-in nonce is unknown, expired or already used; sign in again.");
 
+  // A new sign-in replaces the session this browser already had (another account's, say): its token must
+  // not stay valid in the database after the cookie is overwritten.
+  await endSession(request);
   return createSession(message.address.toLowerCase() as `0x${string}`, chainId);
 }

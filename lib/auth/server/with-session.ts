@@ -1,6 +1,7 @@
 import "server-only";
 import { ApiError, route } from "@/lib/api";
 import { isPatient } from "@/lib/chain/server/reads";
+import { assertSameOrigin } from "./origin";
 import { toApiError } from "./service-errors";
 import { requireSession } from "./sessions";
 
@@ -25,13 +26,17 @@ interface RouteContext<P extends Params> {
   params: Promise<P>;
 }
 
-/** A route for signed-in callers: 401 without a valid session cookie; service failures become 503. */
+/**
+ * A route for signed-in callers: 403 for a state-changing request from another origin, 401 without a valid
+ * session cookie; service failures become 503.
+ */
 export function withSession<P extends Params = Params>(
   handler: (context: SessionContext<P>) => Promise<Response>,
   options: WithSessionOptions = {},
 ): (request: Request, context: RouteContext<P>) => Promise<Response> {
   return route<RouteContext<P>>(async (request, context) => {
     try {
+      assertSameOrigin(request);
       const session = await requireSession(request);
       if (options.role === "patient" && !(await isPatient(session.address))) {
         throw new ApiError("forbidden", "Only a registered patient may do this.");
@@ -43,12 +48,13 @@ export function withSession<P extends Params = Params>(
   });
 }
 
-/** A route anyone may call; service failures become 503. */
+/** A route anyone may call (but 403 for a state-changing request from another origin); service failures become 503. */
 export function publicRoute<P extends Params = Params>(
   handler: (context: { request: Request; params: P }) => Promise<Response>,
 ): (request: Request, context: RouteContext<P>) => Promise<Response> {
   return route<RouteContext<P>>(async (request, context) => {
     try {
+      assertSameOrigin(request);
       return await handler({ request, params: await context.params });
     } catch (error) {
       throw toApiError(error);

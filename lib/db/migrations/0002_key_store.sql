@@ -76,8 +76,9 @@ CREATE TABLE profiles (
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Every request for a wrapped key or record content, allowed or not. Append-only: the trigger below rejects
--- UPDATE, DELETE and TRUNCATE for every role, the owner included.
+-- Every request for a wrapped key or record content, allowed or not. Append-only: the triggers below reject
+-- UPDATE, DELETE and TRUNCATE. The table's owner could still disable them; a deployment that must rule that
+-- out runs the app as a role granted only INSERT and SELECT here.
 CREATE TABLE key_audit (
   id bigserial PRIMARY KEY,
   at timestamptz NOT NULL DEFAULT now(),

@@ -13,7 +13,7 @@ import { uploaderUpload } from "./uploader-upload";
 export async function confirmUpload(caller: `0x${string}`, uploadId: string, recordId: string): Promise<{ recordId: string; cid: string }> {
   const upload = await uploaderUpload(caller, uploadId);
   if (upload.status === "confirmed") {
-    if (upload.recordId === recordId && upload.cid) return { recordId, cid: upload.cid };
+    if (upload.recordId !== null && BigInt(upload.recordId) === BigInt(recordId) && upload.cid) return { recordId, cid: upload.cid };
     throw new ApiError("conflict", `This upload is already confirmed as record ${upload.recordId}.`);
   }
   if (upload.status !== "received" || !upload.cid) throw new ApiError("conflict", "The content of this upload has not been received yet.");
@@ -24,6 +24,10 @@ export async function confirmUpload(caller: `0x${string}`, uploadId: string, rec
   if (record.cidDigest !== expected.cidDigest || record.codec !== expected.codec) {
     throw new ApiError("conflict", `Record ${recordId} on chain names another file than this upload.`);
   }
-  if (!(await confirmUploadAsRecord(upload.id, recordId))) throw new ApiError("conflict", "This upload changed while confirming it; try again.");
-  return { recordId, cid: upload.cid };
+  // A concurrent confirm of the same upload may have won the row lock meanwhile: the same record id then
+  // answers the same 200 (idempotent), another one a 409.
+  const confirmed = await confirmUploadAsRecord(upload.id, recordId);
+  if (confirmed.outcome === "confirmed_as_other") throw new ApiError("conflict", `This upload is already confirmed as record ${confirmed.recordId}.`);
+  if (confirmed.outcome === "not_received") throw new ApiError("conflict", "This upload changed while confirming it; try again.");
+  return { recordId, cid: confirmed.cid };
 }

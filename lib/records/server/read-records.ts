@@ -12,7 +12,16 @@ type Outcome = { recordId: string; record: StoredRecord } | { recordId: string; 
 
 /** Decides each record, audits every decision (allowed or not), and returns what the caller may have. */
 async function decide(caller: `0x${string}`, recordIds: readonly string[], action: AuditAction): Promise<Outcome[]> {
-  const decisions = await Promise.all(recordIds.map(async (recordId) => ({ recordId, ...(await authorizeRead(caller, recordId)) })));
+  const settled = await Promise.allSettled(recordIds.map(async (recordId) => ({ recordId, ...(await authorizeRead(caller, recordId)) })));
+  const failed = settled.find((result) => result.status === "rejected");
+  if (failed) {
+    // One decision failed (the chain went away mid-request, say): the whole request fails and no key leaves,
+    // but the refusals already decided are still audited. Allowed decisions are not: nothing was released.
+    const refused = settled.flatMap((result) => (result.status === "fulfilled" && !result.value.allowed ? [result.value.recordId] : []));
+    await appendAudit(refused.map((recordId) => ({ actor: caller, recordId, action, allowed: false, reason: "forbidden" as const })));
+    throw failed.reason;
+  }
+  const decisions = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
   const allowedIds = decisions.filter((d) => d.allowed).map((d) => d.recordId);
   const stored = allowedIds.length ? await findRecordsWithKey(allowedIds, caller) : new Map();
   const audit: AuditEntry[] = [];

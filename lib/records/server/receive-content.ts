@@ -1,11 +1,11 @@
 import "server-only";
 import { ApiError } from "@/lib/api";
 import type { UploadContentResponse } from "@/lib/api/schemas";
-import { claimForReceiving, markReceived, releaseReceiving } from "@/lib/db/repositories/uploads";
+import { claimForReceiving, markReceived, releaseReceiving, uploadExists } from "@/lib/db/repositories/uploads";
 import { getIpfsStore } from "@/lib/ipfs/server-store";
 import { unpinIfUnused } from "./cleanup-expired-uploads";
 import { cidForChain } from "./encoding";
-import { RECEIVING_STALE_MS } from "./limits";
+import { RECEIVED_TTL_MS, RECEIVING_STALE_MS } from "./limits";
 import { uploaderUpload } from "./uploader-upload";
 
 /** lib/crypto's file envelope starts with "EHRF" and version 1. */
@@ -71,9 +71,12 @@ export async function receiveContent(caller: `0x${string}`, uploadId: string, re
     await releaseReceiving(upload.id).catch(() => {});
     throw failure ?? error;
   }
-  if (!(await markReceived(upload.id, added.cid, added.size))) {
+  if (!(await markReceived(upload.id, added.cid, added.size, RECEIVED_TTL_MS))) {
     await releaseReceiving(upload.id).catch(() => {});
     await unpinIfUnused(added.cid);
+    if (!(await uploadExists(upload.id))) {
+      throw new ApiError("not_found", "This upload was cancelled or expired while its content was being sent; start the upload again.");
+    }
     throw new ApiError("conflict", "This encrypted file was already uploaded.");
   }
   const { cidDigest, codec } = cidForChain(added.cid);

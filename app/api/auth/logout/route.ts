@@ -7,5 +7,5 @@ export const dynamic = "force-dynamic";
 // POST /api/auth/logout - ends the session (if any) and clears the cookie; always 204
 export const POST = publicRoute(async ({ request }) => {
   await endSession(request);
-  return new Response(null, { status: 204, headers: { "set-cookie": clearedSessionCookie(request), "cache-control": "no-store" } });
+  return new Response(null, { status: 204, headers: { "set-cookie": clearedSessionCookie(), "cache-control": "no-store" } });
 });

@@ -11,5 +11,5 @@ export const dynamic = "force-dynamic";
 // POST /api/auth/verify - checks a signed EIP-4361 message and sets the session cookie
 export const POST = publicRoute(async ({ request }) => {
   const { token, session } = await verifySignIn(request, await parseJsonBody(request, verifyRequestSchema));
-  return json(sessionResponse(session), 200, { "set-cookie": sessionCookie(request, token, SESSION_TTL_SECONDS) });
+  return json(sessionResponse(session), 200, { "set-cookie": sessionCookie(token, SESSION_TTL_SECONDS) });
 });
