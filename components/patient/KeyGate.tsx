@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { WalletState } from "@/lib/wallet";
 import { browserChain, encryptionKeyOf, type BrowserChain } from "@/lib/chain/client";
 import { loadStoredBackup, type UnlockedKey } from "@/lib/keystore";
@@ -25,6 +25,24 @@ export function KeyGate({ wallet }: { wallet: ReadyWallet }) {
   const [key, setKey] = useState<UnlockedKey>();
   const [mode, setMode] = useState<"default" | "restore" | "new">("default");
 
+  // Zero the secret key when the gate goes away (account or chain switch, sign-out, leaving the page).
+  // React's development double-mount runs this cleanup and then the setup again on the same instance, so
+  // the zeroing waits a tick and is skipped if the gate was mounted again meanwhile.
+  const keyRef = useRef<UnlockedKey | undefined>(undefined);
+  const mountedRef = useRef(false);
+  useEffect(() => {
+    keyRef.current = key;
+  }, [key]);
+  useEffect(() => {
+    mountedRef.current = true;
+    return () => {
+      mountedRef.current = false;
+      setTimeout(() => {
+        if (!mountedRef.current) keyRef.current?.secretKey.fill(0);
+      }, 0);
+    };
+  }, []);
+
   const reload = useCallback(async () => {
     try {
       const [chainKey, stored] = await Promise.all([encryptionKeyOf(chain, wallet.account), loadStoredBackup(wallet.account)]);
@@ -48,6 +66,10 @@ export function KeyGate({ wallet }: { wallet: ReadyWallet }) {
           // Forget the key: zero it, then drop the reference.
           key.secretKey.fill(0);
           setKey(undefined);
+          // The facts may be stale (e.g. read before sign-up registered the key): read them again.
+          setFacts(undefined);
+          setMode("default");
+          void reload();
         }} />;
   if (!facts) return <p className="text-slate-600">Looking for your key…</p>;
   if ("error" in facts) {

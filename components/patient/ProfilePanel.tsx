@@ -13,24 +13,38 @@ export function ProfilePanel({ keyPair }: { keyPair: UnlockedKey }) {
   const [profile, setProfile] = useState<ProfileFields>();
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string }>();
   const [saving, setSaving] = useState(false);
+  // A failed load (anything but "no profile yet") must never turn into Save: that would replace the real
+  // profile with an empty one. Only a retry is offered until the profile loads.
+  const [loadError, setLoadError] = useState<string>();
+  const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     let cancelled = false;
     loadProfile(keyPair.secretKey)
-      .then((loaded) => !cancelled && setProfile(loaded ?? EMPTY_PROFILE))
-      .catch(() => {
+      .then((loaded) => {
         if (cancelled) return;
-        setProfile(EMPTY_PROFILE);
-        setMessage({ tone: "error", text: "Your saved profile could not be loaded." });
+        setLoadError(undefined);
+        setProfile(loaded ?? EMPTY_PROFILE);
+      })
+      .catch((error: unknown) => {
+        if (cancelled) return;
+        setProfile(undefined);
+        setLoadError(error instanceof Error && error.message ? error.message : "Unknown error.");
       });
     return () => {
       cancelled = true;
     };
-  }, [keyPair]);
+  }, [keyPair, attempt]);
+
+  const retry = () => {
+    setLoadError(undefined);
+    setMessage(undefined);
+    setAttempt((value) => value + 1);
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!profile) return;
+    if (!profile || loadError) return;
     setSaving(true);
     setMessage(undefined);
     try {
@@ -46,7 +60,17 @@ export function ProfilePanel({ keyPair }: { keyPair: UnlockedKey }) {
   return (
     <details className="rounded-lg border border-slate-200 bg-white p-4">
       <summary className="cursor-pointer font-semibold">My profile</summary>
-      {!profile ? (
+      {loadError ? (
+        <div className="mt-3" data-testid="profile-load-error">
+          <Alert tone="error" title="Your saved profile could not be loaded">
+            <p>{loadError}</p>
+            <p className="mt-1 text-sm">Nothing was changed. Editing is off until it loads, so that your profile is not overwritten.</p>
+            <Button className="mt-2" onClick={retry}>
+              Retry
+            </Button>
+          </Alert>
+        </div>
+      ) : !profile ? (
         <p className="mt-3 text-sm text-slate-600">Loading…</p>
       ) : (
         <form onSubmit={(event) => void submit(event)} className="mt-3 space-y-3">

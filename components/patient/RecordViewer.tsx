@@ -32,7 +32,7 @@ export function RecordViewer({ entry, keyPair, onClose }: { entry: OkEntry; keyP
 
   useEffect(() => {
     let cancelled = false;
-    openRecord(entry.chain.recordId, keyPair, (progress) => !cancelled && setState({ status: "opening", progress }))
+    openRecord(entry.chain, keyPair, (progress) => !cancelled && setState({ status: "opening", progress }))
       .then(({ bytes }) => !cancelled && setState({ status: "ready", bytes }))
       .catch((error: unknown) => {
         if (cancelled) return;
@@ -42,7 +42,7 @@ export function RecordViewer({ entry, keyPair, onClose }: { entry: OkEntry; keyP
     return () => {
       cancelled = true;
     };
-  }, [entry.chain.recordId, keyPair]);
+  }, [entry.chain, keyPair]);
 
   return (
     <section aria-labelledby="viewer-heading" className="space-y-4" data-testid="record-viewer">

@@ -16,6 +16,8 @@ export function txDetail(tx: TxStatus): string {
       return "confirm the transaction in your wallet…";
     case "sent":
       return `sent: ${tx.hash}, waiting for the block…`;
+    case "waiting":
+      return `sent: ${tx.hash}, still waiting for its receipt (check ${tx.attempt})…`;
     case "confirmed":
       return `confirmed in block ${tx.blockNumber} (${tx.hash})`;
   }

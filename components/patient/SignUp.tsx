@@ -4,7 +4,7 @@ import { useId, useRef, useState, type FormEvent } from "react";
 import type { KeyBackup } from "@/lib/crypto";
 import type { BrowserChain } from "@/lib/chain/client";
 import { backupFileName, backupFileText, createSealedKey, MIN_PASSPHRASE_LENGTH, passphraseStrength, type UnlockedKey } from "@/lib/keystore";
-import { EMPTY_PROFILE, type ProfileFields } from "@/lib/records/client";
+import { assertNewKeyAllowed, EMPTY_PROFILE, type ProfileFields } from "@/lib/records/client";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
@@ -37,7 +37,11 @@ export function SignUp({ chain, address, onDone }: { chain: BrowserChain; addres
     }
     setStage({ name: "sealing", fraction: 0 });
     try {
-      const { backup, key } = await createSealedKey(address, passphrase, { onProgress: (fraction) => setStage({ name: "sealing", fraction }) });
+      const { backup, key } = await createSealedKey(address, passphrase, {
+        onProgress: (fraction) => setStage({ name: "sealing", fraction }),
+        // Never overwrite this device's key if the wallet is (meanwhile) registered on chain.
+        beforeStore: (stored) => assertNewKeyAllowed(chain, address, stored),
+      });
       setStage({ name: "backup", backup, key, downloaded: false });
     } catch (error) {
       setErrors({ form: error instanceof Error ? error.message : "Could not create your key." });

@@ -4,6 +4,7 @@ import { useId, useRef, useState, type FormEvent } from "react";
 import type { BrowserChain } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
 import {
+  confirmRecordUpload,
   DEFAULT_MAX_UPLOAD_BYTES,
   FIELD_LIMITS,
   findDuplicate,
@@ -14,6 +15,7 @@ import {
   UploadError,
   validateUploadForm,
   type FieldErrors,
+  type PendingConfirmation,
   type RecordEntry,
   type RecordMetadata,
   type UploadField,
@@ -42,7 +44,7 @@ type Phase =
   | { name: "editing" }
   | { name: "duplicate"; title: string; sha256: string }
   | { name: "running"; step: StepId; detail?: string; fraction?: number }
-  | { name: "failed"; step: StepId; message: string };
+  | { name: "failed"; step: StepId; message: string; pending?: PendingConfirmation; title?: string };
 
 /** The upload form and its pipeline with a named progress display. */
 export function UploadForm({
@@ -94,7 +96,7 @@ export function UploadForm({
         case "sign":
           return setPhase({ name: "running", step: "sign", detail: txDetail(progress.tx) });
         case "confirm":
-          return setPhase({ name: "running", step: "confirm", detail: `record ${progress.recordId}` });
+          return setPhase({ name: "running", step: "confirm", detail: `record ${progress.recordId}${progress.attempt && progress.attempt > 1 ? `, attempt ${progress.attempt}` : ""}` });
         case "done":
           return;
       }
@@ -103,28 +105,58 @@ export function UploadForm({
       await uploadRecord({ chain, key: keyPair, file, metadata }, onProgress);
       onUploaded(metadata.title);
     } catch (error) {
-      const step: StepId = error instanceof UploadError ? (error.step === "done" ? "confirm" : error.step) : "encrypt";
-      setPhase({ name: "failed", step, message: error instanceof Error ? error.message : String(error) });
+      failed(error, "encrypt", metadata.title);
+    }
+  };
+
+  const failed = (error: unknown, fallback: StepId, title?: string) => {
+    const step: StepId = error instanceof UploadError ? (error.step === "done" ? "confirm" : error.step) : fallback;
+    const pending = error instanceof UploadError ? error.pending : undefined;
+    setPhase({ name: "failed", step, message: error instanceof Error ? error.message : String(error), pending, title });
+  };
+
+  /** The record is on chain: only the key store's confirmation is missing. Never uploads or signs again. */
+  const retryConfirmation = async (pending: PendingConfirmation, title: string) => {
+    setPhase({ name: "running", step: "confirm", detail: `record ${pending.recordId}` });
+    try {
+      await confirmRecordUpload(pending, {
+        onAttempt: (attempt) => setPhase({ name: "running", step: "confirm", detail: `record ${pending.recordId}${attempt > 1 ? `, attempt ${attempt}` : ""}` }),
+      });
+      onUploaded(title);
+    } catch (error) {
+      failed(error, "confirm", title);
     }
   };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const found = await validateUploadForm(input, maxBytes);
-    setErrors(found);
-    const first = FIELD_ORDER.find((field) => found[field]);
-    if (first) {
-      formRef.current?.querySelector<HTMLElement>(`#${CSS.escape(fieldId(first))}`)?.focus();
+    if (phase.name === "running") return;
+    if (phase.name === "failed" && phase.pending && phase.title) return void retryConfirmation(phase.pending, phase.title);
+    let sha256: string;
+    try {
+      const found = await validateUploadForm(input, maxBytes);
+      setErrors(found);
+      const first = FIELD_ORDER.find((field) => found[field]);
+      if (first) {
+        formRef.current?.querySelector<HTMLElement>(`#${CSS.escape(fieldId(first))}`)?.focus();
+        return;
+      }
+      setPhase({ name: "running", step: "hash" });
+      sha256 = await hashFile(input.file!);
+    } catch (error) {
+      // An unreadable file (moved, permission lost) or any other surprise: never leave the form "running".
+      const reason = error instanceof Error ? error.message : String(error);
+      setPhase({ name: "failed", step: "hash", message: `The file could not be read: ${reason}. Choose it again and retry.` });
       return;
     }
-    setPhase({ name: "running", step: "hash" });
-    const sha256 = await hashFile(input.file!);
     const duplicate = findDuplicate(existing, sha256);
     if (duplicate) return setPhase({ name: "duplicate", title: duplicate.metadata.title, sha256 });
     await run(sha256);
   };
 
   const busy = phase.name === "running";
+  // Once the record is on chain, the form is frozen: the only way forward is to confirm it, never to upload again.
+  const awaitingConfirmation = phase.name === "failed" && phase.pending !== undefined;
   const stepState = (stepId: StepId): StepState => {
     if (phase.name !== "running" && phase.name !== "failed") return "waiting";
     const at = STEPS.findIndex((step) => step.id === stepId);
@@ -146,7 +178,7 @@ export function UploadForm({
         <p id={`${id}-required`} className="text-xs text-slate-600">
           Fields marked * are required. Everything here is encrypted in this browser before it is sent.
         </p>
-        <fieldset disabled={busy} className="grid gap-4 sm:grid-cols-2">
+        <fieldset disabled={busy || awaitingConfirmation} className="grid gap-4 sm:grid-cols-2">
           <div className="sm:col-span-2">
             <Field id={fieldId("file")} label="PDF file" required error={errors.file} hint={`A PDF document, at most ${formatBytes(maxBytes)}.`}>
               {(control) => <input {...control} type="file" accept="application/pdf,.pdf" onChange={(event) => setInput({ ...input, file: event.target.files?.[0] ?? null })} />}
@@ -195,7 +227,7 @@ export function UploadForm({
               <Button onClick={() => void run(phase.sha256)}>Upload it again anyway</Button>
             </div>
           </Alert>
-        ) : (
+        ) : awaitingConfirmation ? null : (
           <div className="flex gap-3">
             <Button type="submit" disabled={busy}>
               {phase.name === "failed" ? "Try again" : "Encrypt and upload"}
@@ -208,9 +240,23 @@ export function UploadForm({
       </form>
 
       {(phase.name === "running" || phase.name === "failed") && <ProgressSteps steps={steps} label="Upload progress" testId="upload-progress" />}
-      {phase.name === "failed" && (
+      {phase.name === "failed" && !phase.pending && (
         <Alert tone="error" title="The upload did not complete" testId="upload-error">
           {phase.message}
+        </Alert>
+      )}
+      {phase.name === "failed" && phase.pending && (
+        <Alert tone="warning" title="Recorded on chain, not confirmed yet" testId="confirm-error">
+          <p>{phase.message}</p>
+          <p className="mt-1 text-sm">
+            Record id: <span className="font-mono" data-testid="pending-record-id">{phase.pending.recordId}</span>
+          </p>
+          <div className="mt-3 flex gap-3">
+            <Button onClick={() => void retryConfirmation(phase.pending!, phase.title ?? input.title.trim())}>Retry confirmation</Button>
+            <Button variant="secondary" onClick={onCancel}>
+              Close
+            </Button>
+          </div>
         </Alert>
       )}
     </div>

@@ -16,7 +16,7 @@ import { idbGet, idbPut } from "./idb";
  * Unlocking gives the raw key in memory only; it is never written anywhere.
  */
 
-export type KeystoreErrorCode = "no-key" | "wrong-passphrase" | "corrupt-backup" | "wrong-account" | "key-mismatch" | "not-registered";
+export type KeystoreErrorCode = "no-key" | "wrong-passphrase" | "corrupt-backup" | "wrong-account" | "key-mismatch" | "not-registered" | "key-registered";
 
 export class KeystoreError extends Error {
   override name = "KeystoreError";
@@ -73,20 +73,31 @@ function explain(error: unknown): never {
   throw error;
 }
 
-/** A new key pair sealed under the passphrase; stored on this device for `address`. */
+/**
+ * A new key pair sealed under the passphrase; stored on this device for `address`, replacing what was there.
+ * `beforeStore` runs right before the write with the backup stored now (re-read, not a stale copy) and may
+ * throw to keep it, e.g. when that key is the one registered on chain; the new key is then zeroed.
+ */
 export async function createSealedKey(
   address: string,
   passphrase: string,
-  options: { scrypt?: ScryptParams; onProgress?: (fraction: number) => void } = {},
+  options: { scrypt?: ScryptParams; onProgress?: (fraction: number) => void; beforeStore?: (existing: KeyBackup | undefined) => Promise<void> | void } = {},
 ): Promise<{ backup: KeyBackup; key: UnlockedKey }> {
+  const { beforeStore, ...sealOptions } = options;
   const pair = generateKeyPair();
   const normalized = address.toLowerCase();
-  const backup = await sealSecretKey(pair.secretKey, pair.publicKey, passphrase, { ...options, address: normalized });
-  await storeBackup(normalized, backup);
-  return {
-    backup,
-    key: { address: normalized, publicKey: pair.publicKey, publicKeyHex: publicKeyToHex(pair.publicKey), secretKey: pair.secretKey },
-  };
+  try {
+    const backup = await sealSecretKey(pair.secretKey, pair.publicKey, passphrase, { ...sealOptions, address: normalized });
+    if (beforeStore) await beforeStore(await loadStoredBackup(normalized));
+    await storeBackup(normalized, backup);
+    return {
+      backup,
+      key: { address: normalized, publicKey: pair.publicKey, publicKeyHex: publicKeyToHex(pair.publicKey), secretKey: pair.secretKey },
+    };
+  } catch (error) {
+    pair.secretKey.fill(0);
+    throw error;
+  }
 }
 
 async function open(backup: KeyBackup, address: string, passphrase: string, onProgress?: (fraction: number) => void): Promise<UnlockedKey> {

@@ -15,7 +15,27 @@ const account = stack.accounts[10]!.toLowerCase();
 const PASSPHRASE = "correct horse battery staple 42";
 const labResult = { file: makePdf("Blood panel: haemoglobin 14.1 g/dL"), name: "blood-panel.pdf", title: "Blood panel", hospital: "St Mary Hospital", reason: "Annual check-up", admission: "2024-03-04", discharge: "2024-03-04", category: "Lab result" };
 const discharge = { file: makePdf("Discharge summary: appendectomy, recovery normal"), name: "discharge.pdf", title: "Appendectomy discharge", hospital: "General Hospital", reason: "Acute appendicitis", admission: "2024-06-10", discharge: "2024-06-14", category: "Discharge summary" };
+const xray = { file: makePdf("Chest X-ray: no consolidation"), name: "chest-xray.pdf", title: "Chest X-ray", hospital: "General Hospital", reason: "Persistent cough", admission: "2024-09-02", discharge: "2024-09-02", category: "Imaging" };
+const vaccination = { file: makePdf("Vaccination: tetanus booster"), name: "vaccination.pdf", title: "Tetanus booster", hospital: "St Mary Hospital", reason: "Booster due", admission: "2024-10-01", discharge: "2024-10-01", category: "Other" };
 const TIMEOUT = 60_000;
+
+/** Makes the wallet answer the next `times` calls of `method` with an RPC error, as a flaky node would. */
+function failNext(wallet: TestWallet, method: string, times: number): { failed: () => number } {
+  const target = wallet as unknown as { handle(method: string, params: unknown[]): Promise<unknown> };
+  const original = target.handle.bind(wallet);
+  let failed = 0;
+  target.handle = async (name, params) => {
+    if (name === method && failed < times) {
+      failed += 1;
+      wallet.requests.push(name);
+      return { error: { code: -32603, message: "Internal JSON-RPC error (test: the node did not answer)" } };
+    }
+    return original(name, params);
+  };
+  return { failed: () => failed };
+}
+
+const apiError = (status: number, code: string, message: string) => ({ status, contentType: "application/json", body: JSON.stringify({ error: { code, message } }) });
 
 let browser: Browser;
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -194,6 +214,44 @@ describe("patient journey", () => {
     if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.E2E_SCREENSHOTS, "records.png"), fullPage: true });
   });
 
+  step("refuses a record whose CID is not the chain's, even when the server swaps key, metadata and file consistently", async () => {
+    const ids = await page.getByTestId("record-item").evaluateAll((items) => items.map((item) => item.getAttribute("data-record-id")!));
+    const [dischargeId, labId] = ids as [string, string];
+    const attacks: Array<() => Promise<void>> = [
+      // The key store names another (well-formed) CID.
+      async () => {
+        await page.route(`**/api/records/${labId}/key`, async (route) => {
+          const response = await route.fetch();
+          const body = (await response.json()) as { cid: string };
+          await route.fulfill({ response, json: { ...body, cid: "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku" } });
+        });
+      },
+      // The server answers for the lab result with the discharge summary: its key, metadata, CID and file all agree.
+      async () => {
+        await page.route(`**/api/records/${labId}/key`, async (route) => {
+          const response = await route.fetch({ url: route.request().url().replace(labId, dischargeId) });
+          const body = (await response.json()) as { recordId: string };
+          await route.fulfill({ response, json: { ...body, recordId: labId } });
+        });
+        await page.route(`**/api/records/${labId}/content`, async (route) => {
+          const response = await route.fetch({ url: route.request().url().replace(labId, dischargeId) });
+          await route.fulfill({ response });
+        });
+      },
+    ];
+    for (const attack of attacks) {
+      await attack();
+      await page.getByRole("button", { name: `Open ${labResult.title}` }).click();
+      const error = page.getByTestId("integrity-error");
+      await error.waitFor();
+      assert.equal(await error.innerText(), "This record failed its integrity check");
+      assert.equal(await page.getByTestId("pdf-pages").count(), 0, "no PDF is shown");
+      assert.equal(await page.getByRole("button", { name: "Download" }).count(), 0);
+      await page.unrouteAll();
+      await page.getByRole("button", { name: "Back to my records" }).click();
+    }
+  });
+
   step("refuses to show a tampered or truncated record", async () => {
     for (const damage of [(body: Buffer) => Buffer.concat([body.subarray(0, 40), Buffer.from([body[40]! ^ 1]), body.subarray(41)]), (body: Buffer) => body.subarray(0, body.length - 20)]) {
       await page.route("**/api/records/*/content", async (route) => {
@@ -211,6 +269,70 @@ describe("patient journey", () => {
     }
   });
 
+  step("a profile that fails to load offers Retry, never a Save that would overwrite it", async () => {
+    await page.route("**/api/profile", (route) =>
+      route.request().method() === "GET" ? route.fulfill(apiError(500, "internal", "The database did not answer.")) : route.continue(),
+    );
+    // Lock and unlock: the dashboard (and its profile panel) loads again.
+    await page.getByRole("button", { name: "Lock" }).click();
+    await page.getByTestId("unlock").getByLabel("Passphrase").fill(PASSPHRASE);
+    await page.getByTestId("unlock").getByRole("button", { name: "Unlock" }).click();
+    await page.getByTestId("key-unlocked").waitFor();
+    await page.getByText("My profile").click();
+    const failed = page.getByTestId("profile-load-error");
+    await failed.waitFor();
+    assert.match(await failed.innerText(), /could not be loaded[\s\S]*The database did not answer/);
+    assert.equal(await page.getByRole("button", { name: "Save profile" }).count(), 0, "no Save while the real profile is unknown");
+    await page.unrouteAll();
+    await failed.getByRole("button", { name: "Retry" }).click();
+    await page.getByRole("button", { name: "Save profile" }).waitFor();
+    assert.equal(await page.getByLabel("Full name").inputValue(), "Ada Patient");
+    await page.getByText("My profile").click();
+  });
+
+  step("keeps the upload once addRecord has a hash: flaky receipts and 'not on chain yet' confirmations are retried", async () => {
+    const deletes: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "DELETE" && /\/api\/uploads\//.test(request.url())) deletes.push(request.url());
+    });
+    const receipts = failNext(wallet, "eth_getTransactionReceipt", 3);
+    let conflicts = 0;
+    await page.route("**/api/uploads/*/confirm", async (route) => {
+      if (conflicts < 2) {
+        conflicts += 1;
+        return route.fulfill(apiError(409, "conflict", "Record 1 is not on chain; wait for the transaction to be mined."));
+      }
+      return route.continue();
+    });
+    await uploadRecord(page, xray);
+    await page.unrouteAll();
+    assert.equal(receipts.failed(), 3, "the receipt lookups failed three times");
+    assert.equal(conflicts, 2, "two confirmations were answered 409 and retried");
+    assert.deepEqual(deletes, [], "the upload was never deleted");
+    await page.getByTestId("record-item").nth(2).waitFor();
+    assert.deepEqual(await titles(page), [xray.title, discharge.title, labResult.title]);
+
+    // The key store stays unreachable: the record id is shown with "Retry confirmation", nothing is deleted.
+    await page.route("**/api/uploads/*/confirm", (route) => route.fulfill(apiError(503, "unavailable", "The key store is unavailable.")));
+    await page.getByRole("button", { name: "Upload a PDF" }).first().click();
+    await fillUpload(page, vaccination);
+    const pending = page.getByTestId("confirm-error");
+    await pending.waitFor({ timeout: 45_000 });
+    const recordId = await pending.getByTestId("pending-record-id").innerText();
+    assert.match(recordId, /^\d+$/);
+    assert.match(await pending.innerText(), new RegExp(`record id ${recordId}[\\s\\S]*The key store is unavailable`));
+    assert.equal(await page.getByRole("button", { name: "Encrypt and upload" }).count(), 0, "no second upload of a recorded file");
+    assert.deepEqual(deletes, [], "the upload was never deleted");
+    const sentBefore = wallet.requests.filter((method) => method === "eth_sendTransaction").length;
+    await page.unrouteAll();
+    await pending.getByRole("button", { name: "Retry confirmation" }).click();
+    await page.getByRole("status").filter({ hasText: `“${vaccination.title}” was encrypted, stored and recorded on chain.` }).waitFor();
+    assert.equal(wallet.requests.filter((method) => method === "eth_sendTransaction").length, sentBefore, "the retry signs nothing");
+    await page.getByTestId("record-item").nth(3).waitFor();
+    assert.deepEqual(await titles(page), [vaccination.title, xray.title, discharge.title, labResult.title]);
+    assert.equal((await page.locator(`[data-record-id="${recordId}"]`).count()), 1);
+  });
+
   step("a rejected addRecord leaves nothing dangling and the list unchanged", async () => {
     wallet.rejectNext.add("eth_sendTransaction");
     await page.getByRole("button", { name: "Upload a PDF" }).first().click();
@@ -224,7 +346,7 @@ describe("patient journey", () => {
     const pendingKeys = await db.query("SELECT count(*)::int AS n FROM wrapped_keys WHERE status = 'pending'");
     assert.equal((pendingKeys.rows[0] as { n: number }).n, 0, "no pending wrapped keys");
     await page.getByTestId("upload-form").getByRole("button", { name: "Cancel" }).click();
-    assert.deepEqual(await titles(page), [discharge.title, labResult.title]);
+    assert.deepEqual(await titles(page), [vaccination.title, xray.title, discharge.title, labResult.title]);
     await context.close();
   });
 

@@ -2,16 +2,32 @@ import { eth } from "web3";
 import { doctorContractAbi, patientContractAbi } from "@/lib/chain/generated/contracts";
 import { USER_REJECTED } from "@/lib/wallet/eip1193";
 
+export interface ChainErrorOptions {
+  /**
+   * False only when the transaction certainly changed nothing on chain (simulation refused, the wallet
+   * rejected before sending, or a receipt showing a revert). True, the default, whenever it might still
+   * be mined: callers must then keep whatever the transaction refers to.
+   */
+  mayBeOnChain?: boolean;
+  /** The hash, once the wallet sent the transaction. */
+  txHash?: string;
+}
+
 /** A transaction or call that failed, explained in words a patient can act on. */
 export class ChainError extends Error {
   override name = "ChainError";
+  readonly mayBeOnChain: boolean;
+  readonly txHash?: string;
   constructor(
     message: string,
     /** "rejected" when the user declined in the wallet; "reverted" with the custom error's name. */
     readonly kind: "rejected" | "reverted" | "failed",
     readonly errorName?: string,
+    options: ChainErrorOptions = {},
   ) {
     super(message);
+    this.mayBeOnChain = options.mayBeOnChain ?? true;
+    this.txHash = options.txHash;
   }
 }
 
@@ -81,14 +97,14 @@ export function decodeRevert(data: string): string | undefined {
 }
 
 /** The one error parser: wallet rejection, custom-error revert, or the wallet's own message. */
-export function parseChainError(error: unknown): ChainError {
+export function parseChainError(error: unknown, options: ChainErrorOptions = {}): ChainError {
   if (error instanceof ChainError) return error;
   const { codes, data, messages } = scan(error);
-  if (codes.includes(USER_REJECTED)) return new ChainError(REJECTED_MESSAGE, "rejected");
+  if (codes.includes(USER_REJECTED)) return new ChainError(REJECTED_MESSAGE, "rejected", undefined, options);
   for (const candidate of data) {
     const decoded = decodeRevert(candidate);
-    if (decoded) return new ChainError(`The contract refused: ${decoded}`, "reverted", decoded.slice(0, decoded.indexOf("(")));
+    if (decoded) return new ChainError(`The contract refused: ${decoded}`, "reverted", decoded.slice(0, decoded.indexOf("(")), options);
   }
   const message = messages.find((text) => text.trim().length > 0) ?? "The transaction failed.";
-  return new ChainError(message, "failed");
+  return new ChainError(message, "failed", undefined, options);
 }

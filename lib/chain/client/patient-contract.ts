@@ -1,6 +1,8 @@
+import { eth } from "web3";
+import { patientContractAbi } from "@/lib/chain/generated/contracts";
 import type { BrowserChain } from "./contracts";
 import { ChainError } from "./errors";
-import { transact, type SendableMethod, type TxStatus } from "./transactor";
+import { transact, type ReceiptSource, type SendableMethod, type TxReceipt, type TxStatus } from "./transactor";
 
 const ZERO_KEY = `0x${"0".repeat(64)}`;
 const PAGE_SIZE = 100n;
@@ -17,6 +19,34 @@ export interface ChainRecord {
 
 const asMethod = (method: unknown) => method as SendableMethod;
 
+/** Receipts straight from the node behind the wallet (used when the wallet's own wait fails after the hash). */
+const receiptsOf = ({ web3 }: BrowserChain): ReceiptSource => ({
+  getTransactionReceipt: (hash) => web3.eth.getTransactionReceipt(hash) as Promise<unknown>,
+});
+
+const recordAddedAbi = patientContractAbi.find((entry) => entry.type === "event" && entry.name === "RecordAdded") as unknown as {
+  name: string;
+  inputs: { name: string; type: string; indexed: boolean }[];
+};
+const recordAddedTopic = eth.abi.encodeEventSignature(`${recordAddedAbi.name}(${recordAddedAbi.inputs.map((input) => input.type).join(",")})`).toLowerCase();
+
+const hexOf = (value: string | Uint8Array): string =>
+  typeof value === "string" ? value.toLowerCase() : `0x${Array.from(value, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+
+/** The RecordAdded record id: from web3's decoded events, else decoded from the raw logs of a polled receipt. */
+function recordIdFromReceipt(chain: BrowserChain, receipt: TxReceipt): string | undefined {
+  const decoded = receipt.events?.RecordAdded?.returnValues.recordId;
+  if (decoded !== undefined) return BigInt(decoded as bigint | string).toString();
+  const contract = String(chain.contracts.patient.options.address ?? "").toLowerCase();
+  for (const log of receipt.logs ?? []) {
+    const topics = (log.topics ?? []).map(hexOf);
+    if (topics[0] !== recordAddedTopic || (log.address && log.address.toLowerCase() !== contract)) continue;
+    const values = eth.abi.decodeLog(recordAddedAbi.inputs, hexOf(log.data ?? "0x"), topics.slice(1));
+    return BigInt(values.recordId as bigint | string).toString();
+  }
+  return undefined;
+}
+
 export async function isPatient({ contracts }: BrowserChain, address: string): Promise<boolean> {
   return Boolean(await contracts.patient.methods.isPatient(address).call());
 }
@@ -31,10 +61,13 @@ export async function encryptionKeyOf(chain: BrowserChain, address: string): Pro
 }
 
 export function registerPatient(chain: BrowserChain, publicKeyHex: string, onStatus?: (status: TxStatus) => void) {
-  return transact(asMethod(chain.contracts.patient.methods.registerPatient(publicKeyHex)), chain.account, onStatus);
+  return transact(asMethod(chain.contracts.patient.methods.registerPatient(publicKeyHex)), chain.account, onStatus, { receipts: receiptsOf(chain) });
 }
 
-/** Adds a record and returns its id from the RecordAdded event. */
+/**
+ * Adds a record and returns its id from the RecordAdded event. A ChainError with `mayBeOnChain` false means
+ * nothing was recorded; otherwise the record may exist (or appear) on chain.
+ */
 export async function addRecord(
   chain: BrowserChain,
   patient: string,
@@ -42,10 +75,11 @@ export async function addRecord(
   codec: number,
   onStatus?: (status: TxStatus) => void,
 ): Promise<string> {
-  const receipt = await transact(asMethod(chain.contracts.patient.methods.addRecord(patient, cidDigest, codec)), chain.account, onStatus);
-  const recordId = receipt.events?.RecordAdded?.returnValues.recordId;
-  if (recordId === undefined) throw new ChainError("The transaction did not report the new record.", "failed");
-  return BigInt(recordId as bigint | string).toString();
+  const receipt = await transact(asMethod(chain.contracts.patient.methods.addRecord(patient, cidDigest, codec)), chain.account, onStatus, { receipts: receiptsOf(chain) });
+  const recordId = recordIdFromReceipt(chain, receipt);
+  const hash = typeof receipt.transactionHash === "string" ? receipt.transactionHash : undefined;
+  if (recordId === undefined) throw new ChainError("The transaction did not report the new record", "failed", undefined, { mayBeOnChain: true, txHash: hash });
+  return recordId;
 }
 
 export async function recordCount({ contracts }: BrowserChain, patient: string): Promise<bigint> {

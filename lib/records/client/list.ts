@@ -22,13 +22,15 @@ export async function loadMyRecords(chain: BrowserChain, key: UnlockedKey): Prom
       const reason = missing.get(record.recordId) === "forbidden" ? "The key store refused this record." : "The key store has no key for this record.";
       return { status: "unavailable", chain: record, reason };
     }
+    let dataKey: Uint8Array | undefined;
     try {
-      const dataKey = unwrapDataKey(entry.wrappedKey, key.secretKey);
+      dataKey = unwrapDataKey(entry.wrappedKey, key.secretKey);
       const metadata = openJson(recordMetadataSchema, dataKey, entry.encryptedMetadata);
-      dataKey.fill(0);
       return { status: "ok", chain: record, metadata, wrappedKey: entry.wrappedKey, cid: entry.cid };
     } catch {
       return { status: "unavailable", chain: record, reason: "This record's details could not be decrypted with your key." };
+    } finally {
+      dataKey?.fill(0);
     }
   });
 }

@@ -1,4 +1,5 @@
 import { createSha256, decryptStream } from "@/lib/crypto";
+import { cidChainParts, cidOfChunks } from "@/lib/ipfs/browser-cid";
 import type { UnlockedKey } from "@/lib/keystore";
 import * as api from "./api";
 import { openJson, unwrapDataKey } from "./envelope";
@@ -10,65 +11,116 @@ export const INTEGRITY_MESSAGE = "This record failed its integrity check";
 /** The decrypted file is not what was recorded (tampered, truncated, or another file). */
 export class IntegrityError extends Error {
   override name = "IntegrityError";
-  constructor(readonly cause?: unknown) {
+  constructor(
+    readonly cause?: unknown,
+    /** For developers and logs; the UI shows INTEGRITY_MESSAGE only. */
+    readonly detail?: string,
+  ) {
     super(INTEGRITY_MESSAGE);
   }
 }
 
 export type OpenProgress = { step: "key" } | { step: "download"; received: number; total?: number } | { step: "verify" };
 
+/** What the chain says about the record: the file's CID as its sha2-256 digest and codec (PatientContract). */
+export interface ChainRecordRef {
+  recordId: string;
+  cidDigest: string;
+  codec: number;
+}
+
+const SHA2_256 = 0x12;
+
+/** True when a CID string names exactly the file the chain recorded (same sha2-256 digest and codec). */
+function cidMatchesChain(cid: string, record: ChainRecordRef): boolean {
+  try {
+    const parts = cidChainParts(cid);
+    return parts.hashCode === SHA2_256 && parts.codec === Number(record.codec) && parts.cidDigest === record.cidDigest.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/** Total download size: Next drops content-length on streamed route responses, so the API sends x-content-length. */
+function expectedLength(headers: Headers): number | undefined {
+  for (const name of ["x-content-length", "content-length"]) {
+    const value = headers.get(name);
+    if (value === null || !/^\d+$/.test(value.trim())) continue;
+    const length = Number(value);
+    if (Number.isSafeInteger(length) && length > 0) return length;
+  }
+  return undefined;
+}
+
 /**
- * Opens a record: fetch the wrapped key -> unwrap -> fetch the ciphertext -> decrypt it fully (each chunk
- * authenticates; nothing is returned until the whole file has) -> check the plaintext SHA-256 recorded in
- * the metadata. Throws IntegrityError for any tampering or mismatch: never a partial file.
+ * Opens a record, trusting the chain rather than the server:
+ * 1. the CID the key store names must be the chain's (digest + codec);
+ * 2. the downloaded ciphertext must hash (UnixFS, as IPFS adds it) to that same CID;
+ * 3. it must decrypt fully (each chunk authenticates; nothing is returned until the whole file has);
+ * 4. the plaintext must have the size and SHA-256 recorded in the metadata.
+ * Throws IntegrityError for any mismatch: never a partial file.
  */
 export async function openRecord(
-  recordId: string,
+  record: ChainRecordRef,
   key: UnlockedKey,
   onProgress?: (progress: OpenProgress) => void,
 ): Promise<{ bytes: Uint8Array<ArrayBuffer>; metadata: RecordMetadata }> {
   onProgress?.({ step: "key" });
-  const stored = await api.getRecordKey(recordId);
+  const stored = await api.getRecordKey(record.recordId);
+  if (!cidMatchesChain(stored.cid, record)) throw new IntegrityError(undefined, `the key store names CID ${stored.cid}, which is not the chain's`);
+
+  // Download the ciphertext (kept as received chunks: the CID must be checked before anything is decrypted).
+  const response = await api.getRecordContent(record.recordId);
+  if (!response.body) throw new IntegrityError(undefined, "empty response");
+  const total = expectedLength(response.headers);
+  const ciphertext: Uint8Array[] = [];
+  let received = 0;
+  try {
+    for await (const chunk of streamChunks(response.body)) {
+      ciphertext.push(chunk);
+      received += chunk.length;
+      onProgress?.({ step: "download", received, total });
+    }
+  } catch {
+    throw new api.ApiClientError(0, "network", "The download was interrupted. Check your connection and open the record again.");
+  }
+
+  onProgress?.({ step: "verify" });
+  let downloadedCid: string;
+  try {
+    downloadedCid = await cidOfChunks(ciphertext);
+  } catch (error) {
+    throw new IntegrityError(error, "the download could not be hashed");
+  }
+  if (!cidMatchesChain(downloadedCid, record)) throw new IntegrityError(undefined, `the downloaded file is ${downloadedCid}, not the chain's CID`);
+
   const dataKey = unwrapDataKey(stored.wrappedKey, key.secretKey);
   try {
     let metadata: RecordMetadata;
     try {
       metadata = openJson(recordMetadataSchema, dataKey, stored.encryptedMetadata);
     } catch (error) {
-      throw new IntegrityError(error);
+      throw new IntegrityError(error, "the metadata does not decrypt");
     }
-    const response = await api.getRecordContent(recordId);
-    const lengthHeader = Number(response.headers.get("content-length"));
-    const total = Number.isFinite(lengthHeader) && lengthHeader > 0 ? lengthHeader : undefined;
-    if (!response.body) throw new IntegrityError();
-    let received = 0;
-    const counted = (async function* () {
-      for await (const chunk of streamChunks(response.body!)) {
-        received += chunk.length;
-        onProgress?.({ step: "download", received, total });
-        yield chunk;
-      }
-    })();
     const parts: Uint8Array[] = [];
     const hash = createSha256();
     let size = 0;
     try {
-      for await (const chunk of decryptStream(dataKey, counted)) {
+      for await (const chunk of decryptStream(dataKey, ciphertext)) {
         parts.push(chunk);
         hash.update(chunk);
         size += chunk.length;
       }
     } catch (error) {
-      if (error instanceof api.ApiClientError) throw error;
-      throw new IntegrityError(error);
+      throw new IntegrityError(error, "the file does not decrypt");
     }
-    onProgress?.({ step: "verify" });
-    if (size !== metadata.size || hash.digestHex() !== metadata.sha256) throw new IntegrityError();
+    if (size !== metadata.size || hash.digestHex() !== metadata.sha256) throw new IntegrityError(undefined, "size or SHA-256 differs from the metadata");
     const bytes = new Uint8Array(size);
     let offset = 0;
     for (const part of parts) {
       bytes.set(part, offset);
       offset += part.length;
+      part.fill(0);
     }
     return { bytes, metadata };
   } finally {

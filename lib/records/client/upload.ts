@@ -13,18 +13,68 @@ export type UploadProgress =
   | { step: "create" }
   | { step: "upload"; sent: number; total: number }
   | { step: "sign"; tx: TxStatus }
-  | { step: "confirm"; recordId: string }
+  | { step: "confirm"; recordId: string; attempt?: number }
   | { step: "done"; recordId: string };
 
-/** A failed upload, with where it failed and whether the server-side upload was cleaned up. */
+/** An upload whose record is on chain but not yet confirmed with the key store: retry with confirmRecordUpload. */
+export interface PendingConfirmation {
+  uploadId: string;
+  recordId: string;
+}
+
+/** A failed upload, with where it failed (and, at "confirm", what to retry). */
 export class UploadError extends Error {
   override name = "UploadError";
   constructor(
     message: string,
     readonly step: UploadStep,
     readonly cause?: unknown,
+    readonly pending?: PendingConfirmation,
   ) {
     super(message);
+  }
+}
+
+/** Pauses between confirmation attempts: 5 tries over about 15 s (plus the requests themselves). */
+export const CONFIRM_RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000];
+
+/** 409 (the server does not see the record on chain yet), a network failure or a 502/503/504: worth retrying. */
+function isTransientConfirmFailure(error: unknown): boolean {
+  return error instanceof ApiClientError && [0, 409, 502, 503, 504].includes(error.status);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Confirms an upload as an on-chain record, retrying with backoff while the server does not see the
+ * record yet or cannot be reached. Throws an UploadError (step "confirm", with `pending`) when it gives up;
+ * the upload is never deleted here: the record is on chain and its file must stay.
+ */
+export async function confirmRecordUpload(
+  pending: PendingConfirmation,
+  options: { delaysMs?: readonly number[]; onAttempt?: (attempt: number) => void } = {},
+): Promise<void> {
+  const delays = options.delaysMs ?? CONFIRM_RETRY_DELAYS_MS;
+  for (let attempt = 1; ; attempt++) {
+    options.onAttempt?.(attempt);
+    try {
+      await api.confirmUpload(pending.uploadId, pending.recordId);
+      return;
+    } catch (error) {
+      const delay = delays[attempt - 1];
+      if (delay !== undefined && isTransientConfirmFailure(error)) {
+        await sleep(delay);
+        continue;
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UploadError(
+        `Your record is on chain (record id ${pending.recordId}), but the key store could not confirm it yet: ${reason} ` +
+          "Your encrypted file is kept. Use “Retry confirmation” to try again.",
+        "confirm",
+        error,
+        pending,
+      );
+    }
   }
 }
 
@@ -41,7 +91,10 @@ function describeApiFailure(error: unknown, doing: string): string {
 /**
  * The upload pipeline: new data key -> encrypt file (streamed, chunked envelope) and metadata -> create the
  * upload (key wrapped for the patient) -> PUT the ciphertext with progress -> addRecord in the wallet ->
- * confirm. A failure after the upload exists deletes it (unpins, drops the pending key) before throwing.
+ * confirm (with retries). A failure before the transaction has a hash, a wallet rejection, a refused
+ * simulation or a reverted receipt deletes the upload (unpins, drops the pending key) before throwing.
+ * Once the transaction may be on chain the upload is never deleted: the server keeps received uploads
+ * long enough for a late confirmation.
  */
 export async function uploadRecord(
   args: { chain: BrowserChain; key: UnlockedKey; file: File; metadata: RecordMetadata },
@@ -98,19 +151,26 @@ export async function uploadRecord(
     try {
       recordId = await addRecord(chain, key.address, content.cidDigest, content.codec, (tx) => onProgress({ step: "sign", tx }));
     } catch (error) {
-      const cleaned = await cleanUp();
-      const reason = error instanceof ChainError ? error.message : "The transaction failed.";
-      const tail = cleaned ? "The encrypted file was removed and nothing was recorded." : "Nothing was recorded; the unfinished upload will expire on its own.";
-      throw new UploadError(`${reason}. ${tail}`.replace("..", "."), "sign", error);
+      const reason = (error instanceof ChainError ? error.message : "The transaction failed").replace(/\.$/, "");
+      if (error instanceof ChainError && !error.mayBeOnChain) {
+        // Certainly nothing on chain (rejected in the wallet, refused by the simulation, or reverted).
+        const cleaned = await cleanUp();
+        const tail = cleaned ? "The encrypted file was removed and nothing was recorded." : "Nothing was recorded; the unfinished upload will expire on its own.";
+        throw new UploadError(`${reason}. ${tail}`, "sign", error);
+      }
+      // The transaction may still be mined: keep the upload so that the record never points at nothing.
+      const hash = error instanceof ChainError && error.txHash ? ` (transaction ${error.txHash})` : "";
+      throw new UploadError(
+        `${reason}. The transaction may still be recorded${hash}, so your encrypted file is kept. ` +
+          "Check “My records” in a few minutes before uploading it again.",
+        "sign",
+        error,
+      );
     }
 
-    // 5. Confirm (the server checks the chain before it makes the key readable).
+    // 5. Confirm (the server checks the chain before it makes the key readable), with retries.
     onProgress({ step: "confirm", recordId });
-    try {
-      await api.confirmUpload(upload.uploadId, recordId);
-    } catch (error) {
-      throw new UploadError(`The record is on chain (id ${recordId}) but the server could not confirm it yet: ${error instanceof Error ? error.message : error}. Reload to retry.`, "confirm", error);
-    }
+    await confirmRecordUpload({ uploadId: upload.uploadId, recordId }, { onAttempt: (attempt) => onProgress({ step: "confirm", recordId, attempt }) });
     onProgress({ step: "done", recordId });
     return recordId;
   } finally {
