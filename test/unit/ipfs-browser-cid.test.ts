@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
 import { CID } from "multiformats/cid";
-import { cidChainParts, cidOfBytes, cidOfChunks } from "@/lib/ipfs/browser-cid";
+import { cidOfBytes, cidOfChunks } from "@/lib/ipfs/browser-cid";
+import { cidChainParts } from "@/lib/ipfs/cid-chain-parts";
 import { makeTempDir } from "../support/temp-dir";
 import { openIpfsStore } from "@/lib/ipfs";
 

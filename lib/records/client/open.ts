@@ -1,5 +1,6 @@
 import { createSha256, decryptStream } from "@/lib/crypto";
-import { cidChainParts, cidOfChunks } from "@/lib/ipfs/browser-cid";
+import { cidOfChunks } from "@/lib/ipfs/browser-cid";
+import { cidChainParts } from "@/lib/ipfs/cid-chain-parts";
 import type { UnlockedKey } from "@/lib/keystore";
 import * as api from "./api";
 import { openJson, unwrapDataKey } from "./envelope";

@@ -2,7 +2,7 @@ import "server-only";
 import { ApiError } from "@/lib/api";
 import { getRecord, patientOfRecord } from "@/lib/chain/server/reads";
 import { confirmUploadAsRecord } from "@/lib/db/repositories/uploads";
-import { cidForChain } from "./encoding";
+import { cidChainParts } from "@/lib/ipfs/cid-chain-parts";
 import { uploaderUpload } from "./uploader-upload";
 
 /**
@@ -20,7 +20,7 @@ export async function confirmUpload(caller: `0x${string}`, uploadId: string, rec
   if (patientOfRecord(recordId) !== upload.patient) throw new ApiError("conflict", `Record ${recordId} belongs to another patient than this upload.`);
   const record = await getRecord(BigInt(recordId));
   if (!record) throw new ApiError("conflict", `Record ${recordId} is not on chain; wait for the transaction to be mined.`);
-  const expected = cidForChain(upload.cid);
+  const expected = cidChainParts(upload.cid);
   if (record.cidDigest !== expected.cidDigest || record.codec !== expected.codec) {
     throw new ApiError("conflict", `Record ${recordId} on chain names another file than this upload.`);
   }

@@ -1,16 +1,9 @@
 import "server-only";
 import { ApiError } from "@/lib/api";
-import { CID } from "multiformats/cid";
 
 /** base64 text (already shape-checked by the schema) to bytes. */
 export const fromBase64 = (text: string): Uint8Array => Buffer.from(text, "base64");
 export const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64");
-
-/** What addRecord takes for a CID: its sha2-256 digest (lowercase hex) and its codec. */
-export function cidForChain(cid: string): { cidDigest: `0x${string}`; codec: number } {
-  const parsed = CID.parse(cid);
-  return { cidDigest: `0x${Buffer.from(parsed.multihash.digest).toString("hex")}`, codec: parsed.code };
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -4,7 +4,7 @@ import type { UploadContentResponse } from "@/lib/api/schemas";
 import { claimForReceiving, markReceived, releaseReceiving, uploadExists } from "@/lib/db/repositories/uploads";
 import { getIpfsStore } from "@/lib/ipfs/server-store";
 import { unpinIfUnused } from "./cleanup-expired-uploads";
-import { cidForChain } from "./encoding";
+import { cidChainParts } from "@/lib/ipfs/cid-chain-parts";
 import { RECEIVED_TTL_MS, RECEIVING_STALE_MS } from "./limits";
 import { uploaderUpload } from "./uploader-upload";
 
@@ -79,7 +79,7 @@ export async function receiveContent(caller: `0x${string}`, uploadId: string, re
     }
     throw new ApiError("conflict", "This encrypted file was already uploaded.");
   }
-  const { cidDigest, codec } = cidForChain(added.cid);
+  const { cidDigest, codec } = cidChainParts(added.cid);
   if (codec !== 0x55 && codec !== 0x70) throw new Error(`IPFS returned a CID with codec ${codec}`);
   return { cid: added.cid, size: added.size, cidDigest, codec };
 }
