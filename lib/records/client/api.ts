@@ -2,7 +2,6 @@ import type { z } from "zod";
 import {
   confirmUploadResponseSchema,
   createUploadResponseSchema,
-  errorResponseSchema,
   keyResponseSchema,
   MAX_RECORDS_PER_QUERY,
   profileSchema,
@@ -12,53 +11,9 @@ import {
   type CreateUploadRequest,
   type RecordsQueryResponse,
 } from "@/lib/api/schemas";
+import { ApiClientError, errorFrom, request, requestJson as json, requestJsonOrNull, sendJson } from "@/lib/api/client/http";
 
-/** Any non-2xx answer from the app's API (or a network failure: status 0), with the server's code and message. */
-export class ApiClientError extends Error {
-  override name = "ApiClientError";
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-async function errorFrom(response: Response | { status: number; text: string }): Promise<ApiClientError> {
-  const text = response instanceof Response ? await response.text().catch(() => "") : response.text;
-  try {
-    const parsed = errorResponseSchema.safeParse(JSON.parse(text));
-    if (parsed.success) return new ApiClientError(response.status, parsed.data.error.code, parsed.data.error.message);
-  } catch {
-    // not JSON
-  }
-  return new ApiClientError(response.status, `http_${response.status}`, `The server answered ${response.status}.`);
-}
-
-async function request(path: string, init: RequestInit = {}): Promise<Response> {
-  let response: Response;
-  try {
-    response = await fetch(path, { credentials: "same-origin", ...init });
-  } catch {
-    throw new ApiClientError(0, "network", "The app's server cannot be reached. Check your connection and try again.");
-  }
-  if (!response.ok) throw await errorFrom(response);
-  return response;
-}
-
-async function json<S extends z.ZodType>(schema: S, path: string, init: RequestInit = {}): Promise<z.infer<S>> {
-  const response = await request(path, init);
-  const parsed = schema.safeParse(await response.json().catch(() => undefined));
-  if (!parsed.success) throw new ApiClientError(response.status, "bad_response", `Unexpected answer from ${path}.`);
-  return parsed.data;
-}
-
-const sendJson = (method: string, body: unknown): RequestInit => ({
-  method,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-});
+export { ApiClientError };
 
 // --- keys and profile ----------------------------------------------------------------------------------
 export async function putMyPublicKey(publicKey: string): Promise<void> {
@@ -66,27 +21,13 @@ export async function putMyPublicKey(publicKey: string): Promise<void> {
 }
 
 /** The public key the key store holds for an address, or null when it has none. */
-export async function getPublicKey(address: string) {
-  try {
-    return await json(keyResponseSchema, `/api/keys/${address}`);
-  } catch (error) {
-    if (error instanceof ApiClientError && error.status === 404) return null;
-    throw error;
-  }
-}
+export const getPublicKey = (address: string) => requestJsonOrNull(keyResponseSchema, `/api/keys/${address}`);
 
 export async function putProfile(body: z.infer<typeof profileSchema>): Promise<void> {
   await request("/api/profile", sendJson("PUT", body));
 }
 
-export async function getProfile() {
-  try {
-    return await json(profileSchema, "/api/profile", { cache: "no-store" });
-  } catch (error) {
-    if (error instanceof ApiClientError && error.status === 404) return null;
-    throw error;
-  }
-}
+export const getProfile = () => requestJsonOrNull(profileSchema, "/api/profile", { cache: "no-store" });
 
 // --- uploads -------------------------------------------------------------------------------------------
 export const createUpload = (body: CreateUploadRequest) => json(createUploadResponseSchema, "/api/uploads", sendJson("POST", body));
