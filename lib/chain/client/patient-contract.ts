@@ -112,3 +112,54 @@ export async function getAllRecords(chain: BrowserChain, patient: string): Promi
   }
   return records.reverse();
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Sharing: grants, revocations and the access log. Each write goes through the one transactor; a ChainError
+// with `mayBeOnChain` false means the transaction certainly changed nothing.
+// ---------------------------------------------------------------------------------------------------------
+
+/** Unix seconds, 0 for "no expiry". */
+type Expiry = bigint | number;
+
+const uint = (value: string | bigint | number) => BigInt(value);
+const send = (chain: BrowserChain, method: unknown, onStatus?: (status: TxStatus) => void) =>
+  transact(asMethod(method), chain.account, onStatus, { receipts: receiptsOf(chain) });
+
+/** Grants `doctor` several of the caller's records until `expiresAt` (0 = never). */
+export function grantAccess(chain: BrowserChain, doctor: string, recordIds: readonly string[], expiresAt: Expiry, onStatus?: (status: TxStatus) => void) {
+  return send(chain, chain.contracts.patient.methods.grantAccess(doctor, recordIds.map(uint), uint(expiresAt)), onStatus);
+}
+
+/** Grants `doctor` one of the caller's records (cheaper than grantAccess with one id). */
+export function grantRecordAccess(chain: BrowserChain, doctor: string, recordId: string, expiresAt: Expiry, onStatus?: (status: TxStatus) => void) {
+  return send(chain, chain.contracts.patient.methods.grantRecordAccess(doctor, uint(recordId), uint(expiresAt)), onStatus);
+}
+
+/** Grants `doctor` all the caller's records, including future ones; replaces an earlier all-records grant and its exclusions. */
+export function grantAllAccess(chain: BrowserChain, doctor: string, expiresAt: Expiry, onStatus?: (status: TxStatus) => void) {
+  return send(chain, chain.contracts.patient.methods.grantAllAccess(doctor, uint(expiresAt)), onStatus);
+}
+
+/** Changes the expiry of the caller's existing all-records grant to `doctor`, keeping the records excluded from it. */
+export function updateAllAccessExpiry(chain: BrowserChain, doctor: string, expiresAt: Expiry, onStatus?: (status: TxStatus) => void) {
+  // TODO(issue 7): call through the typed ABI once the contract's updateAllAccessExpiry is compiled in.
+  const methods = chain.contracts.patient.methods as unknown as Record<string, ((...args: unknown[]) => unknown) | undefined>;
+  const update = methods.updateAllAccessExpiry;
+  if (!update) return Promise.reject(new ChainError("This version of the contract cannot change an expiry", "failed", undefined, { mayBeOnChain: false }));
+  return send(chain, update(doctor, uint(expiresAt)), onStatus);
+}
+
+/** Revokes `doctor`'s access to some of the caller's records (excluding them from an all-records grant too). */
+export function revokeAccess(chain: BrowserChain, doctor: string, recordIds: readonly string[], onStatus?: (status: TxStatus) => void) {
+  return send(chain, chain.contracts.patient.methods.revokeAccess(doctor, recordIds.map(uint)), onStatus);
+}
+
+/** Revokes every grant `doctor` holds from the caller, per-record and all-records. */
+export function revokeAllAccess(chain: BrowserChain, doctor: string, onStatus?: (status: TxStatus) => void) {
+  return send(chain, chain.contracts.patient.methods.revokeAllAccess(doctor), onStatus);
+}
+
+/** Records on chain that the caller opens `recordId` (a doctor does so before the server releases its key). */
+export function logAccess(chain: BrowserChain, recordId: string, onStatus?: (status: TxStatus) => void) {
+  return send(chain, chain.contracts.patient.methods.logAccess(uint(recordId)), onStatus);
+}
