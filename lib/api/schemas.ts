@@ -98,6 +98,147 @@ export const recordsQueryResponseSchema = z.strictObject({
 });
 export const recordKeyResponseSchema = storedRecordSchema;
 
+// --- sharing: doctors registry ---------------------------------------------------------------------
+/** 32 bytes as 0x + 64 hex (salts, hashes); lowercased. */
+export const bytes32HexSchema = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits")
+  .transform((value) => value.toLowerCase() as `0x${string}`);
+/** Unix seconds (chain times and expiries); 0 = never for an expiry. */
+const unixSecondsSchema = z.number().int().nonnegative();
+const countSchema = z.number().int().nonnegative();
+
+export const MAX_DOCTORS_PAGE = 100;
+export const DEFAULT_DOCTORS_PAGE = 20;
+/** Decimal digits in a query string, as a number within [min, max]. */
+const queryInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,9}$/, "must be a whole number")
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, `must be between ${min} and ${max}`);
+/** GET /api/doctors query string (as an object of its parameters). */
+export const doctorsQuerySchema = z.strictObject({
+  q: z.string().max(200, "must be at most 200 characters").optional(),
+  offset: queryInt(0, 1_000_000_000).optional(),
+  limit: queryInt(1, MAX_DOCTORS_PAGE).optional(),
+});
+export const doctorEntrySchema = z.strictObject({
+  address: addressSchema,
+  name: z.string(),
+  specialty: z.string(),
+  active: z.boolean(),
+  /** A non-zero encryption key is published on chain. */
+  hasKey: z.boolean(),
+  /** The on-chain key, 0x + 64 zeros when none. */
+  encryptionKey: publicKeyHexSchema,
+  registeredAt: unixSecondsSchema,
+});
+export const doctorsResponseSchema = z.strictObject({
+  /** Doctors matching `q` in all (for paging). */
+  total: countSchema,
+  offset: countSchema,
+  doctors: z.array(doctorEntrySchema),
+});
+
+// --- sharing: wrapped keys for a doctor, prune ------------------------------------------------------
+export const MAX_SHARE_KEYS = 100;
+export const putShareKeysRequestSchema = z.strictObject({
+  doctor: addressSchema,
+  keys: z
+    .array(z.strictObject({ recordId: recordIdSchema, wrappedKey: wrappedKeySchema }))
+    .min(1)
+    .max(MAX_SHARE_KEYS),
+});
+export const putShareKeysResponseSchema = z.strictObject({ stored: countSchema });
+
+export const MAX_PRUNE_RECORDS = 1000;
+export const pruneSharesRequestSchema = z.strictObject({
+  doctor: addressSchema,
+  /** Omitted = every record of the caller. */
+  recordIds: z.array(recordIdSchema).min(1).max(MAX_PRUNE_RECORDS).optional(),
+});
+export const pruneSharesResponseSchema = z.strictObject({ deleted: countSchema });
+
+// --- sharing: current state of grants ---------------------------------------------------------------
+/** The all-records grant (granted false = revoked or never; it may have expired). */
+export const allRecordsGrantSchema = z.strictObject({ granted: z.boolean(), expiresAt: unixSecondsSchema }).nullable();
+/** A record currently covered by a grant. `readable` = chain canRead AND expiry after the server's clock. */
+export const sharedRecordSchema = z.strictObject({
+  recordId: recordIdSchema,
+  expiresAt: unixSecondsSchema,
+  readable: z.boolean(),
+  allRecords: z.boolean(),
+});
+export const shareSummarySchema = z.strictObject({
+  doctor: addressSchema,
+  name: z.string(),
+  specialty: z.string(),
+  active: z.boolean(),
+  allRecords: allRecordsGrantSchema,
+  records: z.array(sharedRecordSchema),
+});
+export const sharesResponseSchema = z.strictObject({ doctors: z.array(shareSummarySchema) });
+export const patientSharesSchema = z.strictObject({
+  patient: addressSchema,
+  allRecords: allRecordsGrantSchema,
+  records: z.array(sharedRecordSchema),
+});
+export const doctorPatientsResponseSchema = z.strictObject({ patients: z.array(patientSharesSchema) });
+
+// --- sharing: access log ----------------------------------------------------------------------------
+export const txHashSchema = z.string().regex(/^0x[0-9a-f]{64}$/, "must be a transaction hash");
+export const accessEntrySchema = z.strictObject({
+  doctor: addressSchema,
+  recordId: recordIdSchema,
+  /** Block time, unix seconds. */
+  time: unixSecondsSchema,
+  txHash: txHashSchema,
+});
+export const grantHistoryKindSchema = z.enum(["granted", "all_granted", "all_expiry_updated", "revoked", "all_revoked"]);
+export const grantHistoryEntrySchema = z.strictObject({
+  kind: grantHistoryKindSchema,
+  doctor: addressSchema,
+  /** granted, revoked only. */
+  recordId: recordIdSchema.optional(),
+  /** granted, all_granted, all_expiry_updated only (0 = never). */
+  expiresAt: unixSecondsSchema.optional(),
+  time: unixSecondsSchema,
+  txHash: txHashSchema,
+});
+export const auditActionSchema = z.enum(["query", "key", "content"]);
+export const auditReasonSchema = z.enum(["patient", "grant", "forbidden", "not_found", "inactive", "no_grant", "expired", "no_access_log"]);
+export const auditEntrySchema = z.strictObject({
+  /** ISO time of the key-store decision. */
+  at: z.string(),
+  actor: addressSchema,
+  recordId: recordIdSchema,
+  action: auditActionSchema,
+  allowed: z.boolean(),
+  reason: auditReasonSchema,
+});
+export const accessLogResponseSchema = z.strictObject({
+  accesses: z.array(accessEntrySchema),
+  history: z.array(grantHistoryEntrySchema),
+  audit: z.array(auditEntrySchema),
+});
+
+// --- doctor key release refusals (403 details) -------------------------------------------------------
+export const keyRefusalReasonSchema = z.enum(["inactive", "no_grant", "expired", "no_access_log"]);
+export const keyRefusalDetailsSchema = z.strictObject({ reason: keyRefusalReasonSchema });
+
+// --- admin --------------------------------------------------------------------------------------------
+export const licenceSaltRequestSchema = z.strictObject({ salt: bytes32HexSchema });
+export const licenceSaltResponseSchema = z.strictObject({ address: addressSchema, salt: bytes32HexSchema });
+export const adminOverviewResponseSchema = z.strictObject({
+  doctors: countSchema,
+  activeDoctors: countSchema,
+  patients: countSchema,
+  records: countSchema,
+  activeGrants: countSchema,
+  accesses: countSchema,
+});
+
 // --- errors ----------------------------------------------------------------------------------------
 export const errorResponseSchema = z.strictObject({
   error: z.strictObject({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
@@ -109,3 +250,24 @@ export type UploadContentResponse = z.infer<typeof uploadContentResponseSchema>;
 export type StoredRecord = z.infer<typeof storedRecordSchema>;
 export type RecordsQueryResponse = z.infer<typeof recordsQueryResponseSchema>;
 export type SessionResponse = z.infer<typeof sessionResponseSchema>;
+export type DoctorsQuery = z.infer<typeof doctorsQuerySchema>;
+export type DoctorEntry = z.infer<typeof doctorEntrySchema>;
+export type DoctorsResponse = z.infer<typeof doctorsResponseSchema>;
+export type PutShareKeysRequest = z.infer<typeof putShareKeysRequestSchema>;
+export type PutShareKeysResponse = z.infer<typeof putShareKeysResponseSchema>;
+export type PruneSharesRequest = z.infer<typeof pruneSharesRequestSchema>;
+export type PruneSharesResponse = z.infer<typeof pruneSharesResponseSchema>;
+export type AllRecordsGrant = z.infer<typeof allRecordsGrantSchema>;
+export type SharedRecord = z.infer<typeof sharedRecordSchema>;
+export type ShareSummary = z.infer<typeof shareSummarySchema>;
+export type SharesResponse = z.infer<typeof sharesResponseSchema>;
+export type PatientShares = z.infer<typeof patientSharesSchema>;
+export type DoctorPatientsResponse = z.infer<typeof doctorPatientsResponseSchema>;
+export type AccessEntry = z.infer<typeof accessEntrySchema>;
+export type GrantHistoryKind = z.infer<typeof grantHistoryKindSchema>;
+export type GrantHistoryEntry = z.infer<typeof grantHistoryEntrySchema>;
+export type AuditEntryResponse = z.infer<typeof auditEntrySchema>;
+export type AccessLogResponse = z.infer<typeof accessLogResponseSchema>;
+export type KeyRefusalReason = z.infer<typeof keyRefusalReasonSchema>;
+export type LicenceSaltResponse = z.infer<typeof licenceSaltResponseSchema>;
+export type AdminOverviewResponse = z.infer<typeof adminOverviewResponseSchema>;
