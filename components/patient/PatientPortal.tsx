@@ -1,46 +1,14 @@
 "use client";
 
-import { WalletGate } from "@/components/wallet/WalletGate";
-import { useSession } from "@/components/wallet/SessionProvider";
-import { Alert } from "@/components/ui/Alert";
-import { Button } from "@/components/ui/Button";
-import { KeyGate } from "./KeyGate";
+import { SignInGate } from "@/components/auth/SignInGate";
+import { KeyGate } from "@/components/keys/KeyGate";
+import { Dashboard } from "./Dashboard";
 
 /** The patient's area: a ready wallet, then Sign-In with Ethereum, then the key on this device. */
 export function PatientPortal() {
-  return <WalletGate>{(wallet) => <SignedInArea key={`${wallet.account}:${wallet.chainId}`} wallet={wallet} />}</WalletGate>;
-}
-
-function SignedInArea({ wallet }: { wallet: Parameters<Parameters<typeof WalletGate>[0]["children"]>[0] }) {
-  const { session, signIn, signOut, error } = useSession();
-  if (session.status === "checking") return <p className="text-slate-600">Checking your session…</p>;
-  if (session.status !== "signed-in") {
-    return (
-      <section className="mx-auto max-w-lg space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm" data-testid="sign-in">
-        <h2 className="text-lg font-semibold">Sign in with your wallet</h2>
-        <p className="text-slate-600">
-          Your wallet signs a one-time message that proves you hold account <span className="font-mono text-sm">{wallet.account}</span>. It costs
-          nothing and sends no transaction.
-        </p>
-        {session.status === "signed-out" && session.reason && <Alert tone="info">{session.reason}</Alert>}
-        {error && <Alert tone="error">{error}</Alert>}
-        <Button onClick={() => void signIn()} disabled={session.status === "signing-in"}>
-          {session.status === "signing-in" ? "Waiting for your wallet…" : "Sign in with Ethereum"}
-        </Button>
-      </section>
-    );
-  }
   return (
-    <div className="space-y-6">
-      <div className="flex flex-wrap items-center justify-between gap-3 text-sm text-slate-600" data-testid="patient-ready">
-        <span>
-          Signed in as <span className="font-mono">{session.address}</span>
-        </span>
-        <Button variant="secondary" onClick={() => void signOut()}>
-          Sign out
-        </Button>
-      </div>
-      <KeyGate wallet={wallet} />
-    </div>
+    <SignInGate role="patient">
+      {(wallet) => <KeyGate role="patient" wallet={wallet}>{({ chain, keyPair, onLock }) => <Dashboard chain={chain} keyPair={keyPair} onLock={onLock} />}</KeyGate>}
+    </SignInGate>
   );
 }

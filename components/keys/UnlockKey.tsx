@@ -5,6 +5,7 @@ import type { BrowserChain } from "@/lib/chain/client";
 import { KeystoreError, unlockStoredKey, type UnlockedKey } from "@/lib/keystore";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
+import type { KeyRole } from "@/lib/records/client/sign-up";
 import { RegisterSteps } from "./RegisterSteps";
 
 /**
@@ -18,7 +19,9 @@ export function UnlockKey({
   onUnlocked,
   onRestore,
   onStartOver,
+  role = "patient",
 }: {
+  role?: KeyRole;
   address: string;
   chainKey?: string;
   finishSignUp?: BrowserChain;
@@ -60,8 +63,8 @@ export function UnlockKey({
   if (registering && finishSignUp) {
     return (
       <section className="mx-auto max-w-xl space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm" data-testid="register-step">
-        <h2 className="text-lg font-semibold">Finish registering as a patient</h2>
-        <RegisterSteps chain={finishSignUp} keyPair={registering} profile={null} onDone={() => onUnlocked(registering)} />
+        <h2 className="text-lg font-semibold">{role === "doctor" ? "Finish publishing your doctor key" : "Finish registering as a patient"}</h2>
+        <RegisterSteps chain={finishSignUp} keyPair={registering} profile={null} role={role} onDone={() => onUnlocked(registering)} />
       </section>
     );
   }
@@ -71,7 +74,9 @@ export function UnlockKey({
       <h2 className="text-lg font-semibold">{finishSignUp ? "Finish signing up" : "Unlock your key"}</h2>
       <p className="text-sm text-slate-600">
         {finishSignUp
-          ? "A key for this wallet was created in this browser but not registered yet. Unlock it to finish registration."
+          ? role === "doctor"
+            ? "A key for this wallet is in this browser but not published as your doctor key yet. Unlock it to publish it."
+            : "A key for this wallet was created in this browser but not registered yet. Unlock it to finish registration."
           : "Your encryption key is stored in this browser, locked with your passphrase. It stays in memory only while this page is open."}
       </p>
       <form noValidate onSubmit={(event) => void submit(event)} className="space-y-4">
