@@ -1,8 +1,8 @@
 import "server-only";
 import { getEnv } from "@/lib/config";
-import { getServerWeb3 } from "@/lib/chain/server-web3";
+import { getServerWeb3 } from "@/lib/chain/server/web3";
 import { chainStatus, type ChainStatus } from "@/lib/chain/chain-status";
-import { configuredDeployment } from "@/lib/chain/server-deployment";
+import { configuredDeployment } from "@/lib/chain/server/deployment";
 import { getPool } from "@/lib/db/pool";
 import { schemaVersion } from "@/lib/db/schema-version";
 import { getIpfsStore } from "@/lib/ipfs/server-store";

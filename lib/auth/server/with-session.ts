@@ -1,5 +1,6 @@
 import "server-only";
 import { ApiError, route } from "@/lib/api";
+import { doctorStatus, isAdmin } from "@/lib/chain/server/doctors";
 import { isPatient } from "@/lib/chain/server/reads";
 import { assertSameOrigin } from "./origin";
 import { toApiError } from "./service-errors";
@@ -17,9 +18,34 @@ export interface SessionContext<P extends Params> {
   params: P;
 }
 
+export type Role = "patient" | "doctor" | "admin";
+
 export interface WithSessionOptions {
-  /** Also require a role on chain: "patient" = registered in PatientContract (else 403). */
-  role?: "patient";
+  /**
+   * Also require a role, checked on chain at each request (never from the cookie), else 403: "patient" =
+   * registered in PatientContract, "doctor" = an active doctor in DoctorContract, "admin" = DoctorContract.isAdmin.
+   */
+  role?: Role;
+}
+
+export const ROLE_MESSAGES = {
+  patient: "Only a registered patient may do this.",
+  notDoctor: "This account is not registered as a doctor.",
+  deactivated: "Your doctor account is deactivated.",
+  admin: "You are not an administrator.",
+} as const;
+
+/** 403 unless `address` holds `role` on chain now. */
+export async function requireRole(address: string, role: Role): Promise<void> {
+  if (role === "patient") {
+    if (!(await isPatient(address))) throw new ApiError("forbidden", ROLE_MESSAGES.patient);
+  } else if (role === "admin") {
+    if (!(await isAdmin(address))) throw new ApiError("forbidden", ROLE_MESSAGES.admin);
+  } else {
+    const status = await doctorStatus(address);
+    if (status === "none") throw new ApiError("forbidden", ROLE_MESSAGES.notDoctor);
+    if (status === "inactive") throw new ApiError("forbidden", ROLE_MESSAGES.deactivated);
+  }
 }
 
 interface RouteContext<P extends Params> {
@@ -28,7 +54,7 @@ interface RouteContext<P extends Params> {
 
 /**
  * A route for signed-in callers: 403 for a state-changing request from another origin, 401 without a valid
- * session cookie; service failures become 503.
+ * session cookie, 403 without the required role on chain; service failures become 503.
  */
 export function withSession<P extends Params = Params>(
   handler: (context: SessionContext<P>) => Promise<Response>,
@@ -38,9 +64,7 @@ export function withSession<P extends Params = Params>(
     try {
       assertSameOrigin(request);
       const session = await requireSession(request);
-      if (options.role === "patient" && !(await isPatient(session.address))) {
-        throw new ApiError("forbidden", "Only a registered patient may do this.");
-      }
+      if (options.role) await requireRole(session.address, options.role);
       return await handler({ request, address: session.address, chainId: session.chainId, expiresAt: session.expiresAt, params: await context.params });
     } catch (error) {
       throw toApiError(error);

@@ -2,8 +2,8 @@ import "server-only";
 import { ApiError } from "@/lib/api";
 import { getEnv } from "@/lib/config";
 import { contractsAt, type EhrContracts } from "@/lib/chain/contracts";
-import { configuredDeployment } from "@/lib/chain/server-deployment";
-import { getServerWeb3 } from "@/lib/chain/server-web3";
+import { configuredDeployment } from "./deployment";
+import { getServerWeb3 } from "./web3";
 
 let cached: EhrContracts | undefined;
 

@@ -1,15 +1,36 @@
 import "server-only";
 import { chainRead } from "./chain-errors";
 import { serverContracts } from "./contracts";
+import { getServerWeb3 } from "./web3";
 
 export type Hex = `0x${string}`;
 
 const INDEX_BITS = 96n;
 const INDEX_MASK = (1n << INDEX_BITS) - 1n;
+/** getGrants and getDoctors pages: the contracts clamp `limit`, this keeps each eth_call small. */
+export const CHAIN_PAGE_SIZE = 100n;
+
+/** A block to read at: "latest", or a number fixed once so that several reads see the same state. */
+export type BlockTag = bigint | "latest";
+
+const lower = (value: unknown) => String(value).toLowerCase() as Hex;
 
 /** The patient a record id belongs to: its top 160 bits, as a lowercase address. */
 export function patientOfRecord(recordId: bigint | string): Hex {
   return `0x${(BigInt(recordId) >> INDEX_BITS).toString(16).padStart(40, "0")}`;
+}
+
+/** A record's position among its patient's records: its low 96 bits. */
+export const indexOfRecord = (recordId: bigint | string): bigint => BigInt(recordId) & INDEX_MASK;
+
+/** The lowest record id of a patient, and the lowest of the next address (exclusive bound). */
+export function recordIdRange(patient: string): { from: bigint; to: bigint } {
+  const from = BigInt(patient) << INDEX_BITS;
+  return { from, to: from + (1n << INDEX_BITS) };
+}
+
+export async function latestBlockNumber(): Promise<bigint> {
+  return chainRead(async () => BigInt(await getServerWeb3().eth.getBlockNumber()));
 }
 
 export async function isPatient(address: string): Promise<boolean> {
@@ -20,24 +41,10 @@ export async function isPatient(address: string): Promise<boolean> {
 export async function patientEncryptionKey(address: string): Promise<Hex | undefined> {
   if (!(await isPatient(address))) return undefined;
   const key = await chainRead(() => serverContracts().patient.methods.encryptionKeyOf(address).call());
-  return String(key).toLowerCase() as Hex;
+  return lower(key);
 }
 
-export interface ChainDoctor {
-  /** Zero (0x00…) until the doctor publishes a key. */
-  encryptionKey: Hex;
-  active: boolean;
-}
-
-/** A registered doctor's key and status, or undefined when the address is no doctor. */
-export async function doctorOf(address: string): Promise<ChainDoctor | undefined> {
-  const { doctor } = serverContracts();
-  if (!(await chainRead(() => doctor.methods.isDoctor(address).call()))) return undefined;
-  const entry = await chainRead(() => doctor.methods.getDoctor(address).call());
-  return { encryptionKey: String(entry.encryptionKey).toLowerCase() as Hex, active: Boolean(entry.active) };
-}
-
-export interface ChainRecord {
+export interface RecordOnChain {
   recordId: bigint;
   patient: Hex;
   author: Hex;
@@ -45,23 +52,63 @@ export interface ChainRecord {
   codec: number;
 }
 
+export async function recordCount(patient: string, block: BlockTag = "latest"): Promise<bigint> {
+  return chainRead(async () => BigInt(await serverContracts().patient.methods.recordCount(patient).call({}, block)));
+}
+
 /** A record on chain, or undefined when it does not exist (checked without a reverting call). */
-export async function getRecord(recordId: bigint): Promise<ChainRecord | undefined> {
+export async function getRecord(recordId: bigint): Promise<RecordOnChain | undefined> {
   const patient = patientOfRecord(recordId);
   const { patient: contract } = serverContracts();
-  const count = BigInt(await chainRead(() => contract.methods.recordCount(patient).call()));
-  if ((recordId & INDEX_MASK) >= count) return undefined;
+  if (indexOfRecord(recordId) >= (await recordCount(patient))) return undefined;
   const record = await chainRead(() => contract.methods.getRecord(recordId).call());
   return {
     recordId,
-    patient: String(record.patient).toLowerCase() as Hex,
-    author: String(record.author).toLowerCase() as Hex,
-    cidDigest: String(record.cidDigest).toLowerCase() as Hex,
+    patient: lower(record.patient),
+    author: lower(record.author),
+    cidDigest: lower(record.cidDigest),
     codec: Number(record.codec),
   };
 }
 
-/** The chain's answer to "may `reader` read `recordId` now" (patient, or active doctor with a live grant). */
-export async function canRead(reader: string, recordId: bigint): Promise<boolean> {
-  return chainRead(() => serverContracts().patient.methods.canRead(reader, recordId).call());
+/** The chain's answer to "may `reader` read `recordId`" at `block` (patient, or active doctor with a live grant). */
+export async function canRead(reader: string, recordId: bigint, block: BlockTag = "latest"): Promise<boolean> {
+  return chainRead(() => serverContracts().patient.methods.canRead(reader, recordId).call({}, block));
+}
+
+/** What a doctor holds on one record (PatientContract.Grant); expiresAt in unix seconds, 0 = never. */
+export interface GrantOnChain {
+  recordId: bigint;
+  /** A grant covers the record (not revoked; it may have expired). */
+  granted: boolean;
+  allRecords: boolean;
+  expiresAt: number;
+  /** canRead at the block read. */
+  readable: boolean;
+}
+
+/** getGrants(patient, doctor, offset, limit); `offset` must be at most the patient's record count. */
+export async function getGrants(patient: string, doctor: string, offset: bigint, limit: bigint, block: BlockTag = "latest"): Promise<GrantOnChain[]> {
+  const page = await chainRead(() => serverContracts().patient.methods.getGrants(patient, doctor, offset, limit).call({}, block));
+  return (page as unknown as Array<{ recordId: bigint; granted: boolean; allRecords: boolean; expiresAt: bigint; readable: boolean }>).map((grant) => ({
+    recordId: BigInt(grant.recordId),
+    granted: Boolean(grant.granted),
+    allRecords: Boolean(grant.allRecords),
+    expiresAt: Number(grant.expiresAt),
+    readable: Boolean(grant.readable),
+  }));
+}
+
+/** Every record's grant entry for `doctor` from `patient`, read in pages at one block. */
+export async function getAllGrants(patient: string, doctor: string, block: BlockTag = "latest"): Promise<GrantOnChain[]> {
+  const count = await recordCount(patient, block);
+  const grants: GrantOnChain[] = [];
+  for (let offset = 0n; offset < count; offset += CHAIN_PAGE_SIZE) grants.push(...(await getGrants(patient, doctor, offset, CHAIN_PAGE_SIZE, block)));
+  return grants;
+}
+
+/** The all-records grant `doctor` holds from `patient` (granted false = none; it may have expired). */
+export async function getAllAccess(patient: string, doctor: string, block: BlockTag = "latest"): Promise<{ granted: boolean; expiresAt: number }> {
+  const result = await chainRead(() => serverContracts().patient.methods.getAllAccess(patient, doctor).call({}, block));
+  return { granted: Boolean(result.granted), expiresAt: Number(result.expiresAt) };
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { ApiError } from "@/lib/api";
-import { doctorOf, patientEncryptionKey } from "@/lib/chain/server/reads";
+import { doctorOf } from "@/lib/chain/server/doctors";
+import { patientEncryptionKey } from "@/lib/chain/server/reads";
 import { findUserKey, upsertUserKey } from "@/lib/db/repositories/users";
 
 type Hex = `0x${string}`;

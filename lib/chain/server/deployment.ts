@@ -1,6 +1,6 @@
 import "server-only";
 import { getEnv } from "@/lib/config";
-import { deploymentFor, type ContractAddresses } from "./deployment";
+import { deploymentFor, type ContractAddresses } from "@/lib/chain/deployment";
 
 /** Addresses from the environment when both are set, else the ones recorded at build time for CHAIN_ID. */
 export function configuredDeployment(): ContractAddresses | undefined {
