@@ -4,6 +4,15 @@ const path = require("node:path");
 
 const CHAIN_ID = 1337;
 
+// Read ./.env as `npm start` does (scripts/load-dotenv.ts), so `npm run deploy:production` and the compile step
+// after it see the same RPC_URL, CHAIN_ID and DEPLOYER_* settings. The real environment wins.
+const dotenv = path.join(__dirname, ".env");
+if (require("node:fs").existsSync(dotenv)) {
+  const before = { ...process.env };
+  process.loadEnvFile(dotenv);
+  Object.assign(process.env, before);
+}
+
 /** One in-process Ganache per `truffle test` run: Truffle calls provider() more than once. */
 let testProvider;
 

@@ -1,21 +1,31 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CONTRACT_NAMES, type Artifact, type ContractAddresses, type ContractName } from "./artifacts";
+import { DEPLOYMENTS_DIR, readDeployments } from "./deployments";
 
 export const CONTRACTS_MODULE = path.join(process.cwd(), "lib", "chain", "generated", "contracts.ts");
 
 const lowerFirst = (name: string) => name[0]!.toLowerCase() + name.slice(1);
 
+export interface ContractsModuleFiles {
+  /** The module to write (default lib/chain/generated/contracts.ts). */
+  moduleFile?: string;
+  /** The committed deployments to read (default deployments/). */
+  deploymentsDir?: string;
+}
+
 /**
  * Writes the typed module that lib/chain imports: each ABI `as const` (so web3 infers argument and
- * return types) and the deployed addresses keyed by chain id. Deployments already in the file for other
- * chains are kept, so a production deploy and a local one can live side by side.
+ * return types) and the deployed addresses keyed by chain id. Addresses come from, later ones winning:
+ * the module already there (so a production deploy and a local one live side by side), the committed
+ * deployments/<chainId>.json files (so a fresh clone knows every non-local network), and `deployment`.
  */
 export async function writeContractsModule(
   artifacts: Record<ContractName, Artifact>,
   deployment?: { chainId: number; addresses: ContractAddresses },
+  { moduleFile = CONTRACTS_MODULE, deploymentsDir = DEPLOYMENTS_DIR }: ContractsModuleFiles = {},
 ): Promise<void> {
-  const deployments = { ...(await readExistingDeployments()) };
+  const deployments = { ...(await readExistingDeployments(moduleFile)), ...(await readDeployments(deploymentsDir)) };
   if (deployment) deployments[deployment.chainId] = deployment.addresses;
   const abis = CONTRACT_NAMES.map(
     (name) => `export const ${lowerFirst(name)}Abi = ${JSON.stringify(artifacts[name].abi, null, 2)} as const;`,
@@ -31,13 +41,13 @@ export async function writeContractsModule(
     `export const deployments: Partial<Record<number, Record<ContractName, Address>>> = ${JSON.stringify(deployments, null, 2)};`,
     "",
   ].join("\n");
-  await mkdir(path.dirname(CONTRACTS_MODULE), { recursive: true });
-  await writeFile(CONTRACTS_MODULE, source);
+  await mkdir(path.dirname(moduleFile), { recursive: true });
+  await writeFile(moduleFile, source);
 }
 
-async function readExistingDeployments(): Promise<Record<number, ContractAddresses>> {
+async function readExistingDeployments(moduleFile: string): Promise<Record<number, ContractAddresses>> {
   try {
-    const source = await readFile(CONTRACTS_MODULE, "utf8");
+    const source = await readFile(moduleFile, "utf8");
     const match = /export const deployments[^=]*= (\{[\s\S]*?\n\});/.exec(source);
     return match ? (JSON.parse(match[1]!) as Record<number, ContractAddresses>) : {};
   } catch {
