@@ -5,7 +5,6 @@
  */
 import path from "node:path";
 import { ConfigError, getEnv, type Env } from "@/lib/config";
-import { deployments } from "@/lib/chain/generated/contracts";
 import { loadDotenv } from "./load-dotenv";
 import type { Address, ContractAddresses } from "./stack/artifacts";
 import { embeddedRpcUrl } from "./stack/chain";
@@ -35,9 +34,18 @@ async function contractAddresses(env: Env, embeddedChain: boolean): Promise<Cont
   }
   const recordPath = path.resolve(env.DATA_DIR, "deployment.json");
   const recorded = embeddedChain ? await readDeploymentRecord(recordPath, env.CHAIN_ID) : undefined;
-  const addresses = recorded ?? deployments[env.CHAIN_ID];
+  const addresses = recorded ?? (await generatedDeployments())[env.CHAIN_ID];
   if (!addresses) throw new StartupError(`No contracts are known for chain ${env.CHAIN_ID} (${recordPath} is missing): start the system with \`npm start\` first.`);
   return addresses;
+}
+
+/** The generated module's addresses; none before the first `npm start` or `npm run compile`. */
+async function generatedDeployments(): Promise<Partial<Record<number, ContractAddresses>>> {
+  try {
+    return (await import("@/lib/chain/generated/contracts")).deployments;
+  } catch {
+    return {};
+  }
 }
 
 main().catch((error: unknown) => {

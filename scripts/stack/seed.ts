@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import pg from "pg";
 import { Web3 } from "web3";
-import { doctorContractAbi } from "@/lib/chain/generated/contracts";
 import type { ContractAddresses } from "./artifacts";
 import { StartupError } from "./errors";
 import type { RunningStack } from "./index";
@@ -52,6 +51,8 @@ export async function seedDemoDoctor(options: SeedOptions): Promise<SeedResult> 
   if ((await web3.eth.getCode(options.addresses.DoctorContract)) === "0x") {
     throw new StartupError(`No DoctorContract at ${options.addresses.DoctorContract} on chain ${chainId}: start the system with \`npm start\` first.`);
   }
+  // Loaded here, not at the top: a fresh clone has no generated module until `npm start` has compiled.
+  const { doctorContractAbi } = await import("@/lib/chain/generated/contracts");
   const registry = new web3.eth.Contract(doctorContractAbi, options.addresses.DoctorContract);
   if (!(await registry.methods.isAdmin(admin).call())) throw new StartupError(`Account #0 (${admin}) is not an administrator of DoctorContract; nothing was seeded.`);
 
