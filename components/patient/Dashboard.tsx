@@ -21,6 +21,7 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
   const [uploading, setUploading] = useState(false);
   const [opened, setOpened] = useState<Extract<RecordEntry, { status: "ok" }>>();
   const [notice, setNotice] = useState<string>();
+  const [shareWarnings, setShareWarnings] = useState<string[]>([]);
   const [version, setVersion] = useState(0);
 
   useEffect(() => {
@@ -52,6 +53,15 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
       </div>
 
       {notice && <Alert tone="success">{notice}</Alert>}
+      {shareWarnings.length > 0 && (
+        <Alert tone="warning" title="Not shared with every doctor holding an all-records grant" testId="upload-share-warning">
+          <ul className="list-disc pl-5">
+            {shareWarnings.map((warning) => (
+              <li key={warning}>{warning}</li>
+            ))}
+          </ul>
+        </Alert>
+      )}
 
       {opened ? (
         <RecordViewer entry={opened} keyPair={keyPair} onClose={() => setOpened(undefined)} />
@@ -66,6 +76,7 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
                 <Button
                   onClick={() => {
                     setNotice(undefined);
+                    setShareWarnings([]);
                     setUploading(true);
                   }}
                 >
@@ -80,9 +91,10 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
                 keyPair={keyPair}
                 existing={entries}
                 onCancel={() => setUploading(false)}
-                onUploaded={(title) => {
+                onUploaded={(title, outcome) => {
                   setUploading(false);
                   setNotice(`“${title}” was encrypted, stored and recorded on chain.`);
+                  setShareWarnings(outcome?.skipped.map((entry) => entry.message) ?? []);
                   reload();
                 }}
               />

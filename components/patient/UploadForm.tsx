@@ -11,7 +11,6 @@ import {
   formatBytes,
   hashFile,
   RECORD_CATEGORIES,
-  uploadRecord,
   UploadError,
   validateUploadForm,
   type FieldErrors,
@@ -20,18 +19,20 @@ import {
   type RecordMetadata,
   type UploadField,
   type UploadFormInput,
-  type UploadProgress,
 } from "@/lib/records/client";
+import type { Recipient } from "@/lib/records/client/upload";
+import { uploadSharedRecord, type SharedUploadProgress, type SkippedRecipient } from "@/lib/sharing/client";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
 import { ProgressSteps, type ProgressStep, type StepState } from "@/components/ui/ProgressSteps";
-import { txDetail } from "./RegisterSteps";
+import { txDetail } from "@/components/keys/RegisterSteps";
 
 const EMPTY: UploadFormInput = { file: null, title: "", hospital: "", reason: "", admissionDate: "", dischargeDate: "", category: "" };
 const FIELD_ORDER: UploadField[] = ["file", "title", "hospital", "reason", "admissionDate", "dischargeDate", "category"];
 const STEPS = [
   { id: "hash", label: "Check the file" },
+  { id: "recipients", label: "Find the doctors who may read it (all-records grants, keys checked on chain)" },
   { id: "encrypt", label: "Encrypt the file and its details in this browser" },
   { id: "create", label: "Prepare the upload" },
   { id: "upload", label: "Send the encrypted file" },
@@ -46,12 +47,27 @@ type Phase =
   | { name: "running"; step: StepId; detail?: string; fraction?: number }
   | { name: "failed"; step: StepId; message: string; pending?: PendingConfirmation; title?: string };
 
-/** The upload form and its pipeline with a named progress display. */
+/** What a finished upload reports besides its title (absent after a retried confirmation). */
+export interface UploadOutcome {
+  recordId: string;
+  /** Doctors (addresses) the data key was wrapped for besides the patient and the uploader. */
+  sharedWith: string[];
+  /** Doctors with an all-records grant whose key could not be verified: not wrapped for. */
+  skipped: SkippedRecipient[];
+}
+
+/**
+ * The upload form and its pipeline with a named progress display. `patient` defaults to the key's own
+ * address (a doctor passes the patient who gave them an all-records grant); the data key is also wrapped for
+ * every doctor holding a live all-records grant from the patient, and for `recipients`.
+ */
 export function UploadForm({
   chain,
   keyPair,
   existing,
   maxBytes = DEFAULT_MAX_UPLOAD_BYTES,
+  patient,
+  recipients,
   onUploaded,
   onCancel,
 }: {
@@ -59,19 +75,23 @@ export function UploadForm({
   keyPair: UnlockedKey;
   existing: RecordEntry[];
   maxBytes?: number;
-  onUploaded: (title: string) => void;
+  patient?: string;
+  recipients?: readonly Recipient[];
+  onUploaded: (title: string, outcome?: UploadOutcome) => void;
   onCancel: () => void;
 }) {
   const id = useId();
   const [input, setInput] = useState<UploadFormInput>(EMPTY);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [phase, setPhase] = useState<Phase>({ name: "editing" });
+  const [skipped, setSkipped] = useState<SkippedRecipient[]>([]);
   const formRef = useRef<HTMLFormElement>(null);
   const fieldId = (field: UploadField) => `${id}-${field}`;
   const set = (field: Exclude<UploadField, "file">) => (event: { target: { value: string } }) => setInput({ ...input, [field]: event.target.value });
 
   const run = async (sha256: string) => {
     const file = input.file!;
+    setSkipped([]);
     const metadata: RecordMetadata = {
       version: 1,
       title: input.title.trim(),
@@ -85,8 +105,15 @@ export function UploadForm({
       sha256,
       mimeType: "application/pdf",
     };
-    const onProgress = (progress: UploadProgress) => {
+    const onProgress = (progress: SharedUploadProgress) => {
       switch (progress.step) {
+        case "recipients":
+          if (progress.skipped) setSkipped(progress.skipped);
+          return setPhase({
+            name: "running",
+            step: "recipients",
+            detail: progress.found === undefined ? undefined : progress.found === 0 ? "no other reader" : `${progress.found} doctor${progress.found === 1 ? "" : "s"}`,
+          });
         case "encrypt":
           return setPhase({ name: "running", step: "encrypt", detail: `${formatBytes(progress.done)} of ${formatBytes(progress.total)}`, fraction: progress.total ? progress.done / progress.total : 1 });
         case "create":
@@ -102,8 +129,8 @@ export function UploadForm({
       }
     };
     try {
-      await uploadRecord({ chain, key: keyPair, file, metadata }, onProgress);
-      onUploaded(metadata.title);
+      const outcome = await uploadSharedRecord({ chain, key: keyPair, file, metadata, patient, recipients }, onProgress);
+      onUploaded(metadata.title, outcome);
     } catch (error) {
       failed(error, "encrypt", metadata.title);
     }
@@ -240,6 +267,15 @@ export function UploadForm({
       </form>
 
       {(phase.name === "running" || phase.name === "failed") && <ProgressSteps steps={steps} label="Upload progress" testId="upload-progress" />}
+      {skipped.length > 0 && (
+        <Alert tone="warning" title="Not shared with every doctor holding an all-records grant" testId="upload-share-warning">
+          <ul className="list-disc pl-5">
+            {skipped.map((entry) => (
+              <li key={entry.address}>{entry.message}</li>
+            ))}
+          </ul>
+        </Alert>
+      )}
       {phase.name === "failed" && !phase.pending && (
         <Alert tone="error" title="The upload did not complete" testId="upload-error">
           {phase.message}

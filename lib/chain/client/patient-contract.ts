@@ -163,3 +163,55 @@ export function revokeAllAccess(chain: BrowserChain, doctor: string, onStatus?: 
 export function logAccess(chain: BrowserChain, recordId: string, onStatus?: (status: TxStatus) => void) {
   return send(chain, chain.contracts.patient.methods.logAccess(uint(recordId)), onStatus);
 }
+
+/** What a doctor holds on one record (PatientContract getGrants). expiresAt: unix seconds, 0 = never. */
+export interface RecordGrantOnChain {
+  recordId: string;
+  granted: boolean;
+  allRecords: boolean;
+  expiresAt: number;
+  readable: boolean;
+}
+
+/** The all-records grant `doctor` holds from `patient` (granted may be true and expired). */
+export async function getAllAccess({ contracts }: BrowserChain, patient: string, doctor: string): Promise<{ granted: boolean; expiresAt: number }> {
+  const result = (await contracts.patient.methods.getAllAccess(patient, doctor).call()) as unknown as Record<string, unknown>;
+  return { granted: Boolean(result.granted ?? result[0]), expiresAt: Number(result.expiresAt ?? result[1]) };
+}
+
+/** What `doctor` holds on each record of `patient`, in record order, read in pages. */
+export async function getGrants(chain: BrowserChain, patient: string, doctor: string): Promise<RecordGrantOnChain[]> {
+  const count = await recordCount(chain, patient);
+  const grants: RecordGrantOnChain[] = [];
+  for (let offset = 0n; offset < count; offset += PAGE_SIZE) {
+    const page = (await chain.contracts.patient.methods.getGrants(patient, doctor, offset, PAGE_SIZE).call()) as unknown as Array<{
+      recordId: bigint;
+      granted: boolean;
+      allRecords: boolean;
+      expiresAt: bigint;
+      readable: boolean;
+    }>;
+    for (const grant of page) {
+      grants.push({
+        recordId: BigInt(grant.recordId).toString(),
+        granted: Boolean(grant.granted),
+        allRecords: Boolean(grant.allRecords),
+        expiresAt: Number(grant.expiresAt),
+        readable: Boolean(grant.readable),
+      });
+    }
+  }
+  return grants;
+}
+
+/** Every doctor `patient` ever gave an all-records grant (AllAccessGranted events; the grant may be over since). */
+export async function allAccessGrantees({ contracts }: BrowserChain, patient: string): Promise<string[]> {
+  const events = await contracts.patient.getPastEvents("AllAccessGranted", { filter: { patient }, fromBlock: 0, toBlock: "latest" });
+  const doctors = new Set<string>();
+  for (const event of events) {
+    if (typeof event === "string") continue;
+    const doctor = (event.returnValues as Record<string, unknown>).doctor;
+    if (typeof doctor === "string") doctors.add(doctor.toLowerCase());
+  }
+  return [...doctors];
+}

@@ -1,12 +1,20 @@
-import { bytesToBase64, encodeWrappedKey, encryptedSize, encryptJson, encryptStream, randomDataKey, wrapKey } from "@/lib/crypto";
-import { addRecord, ChainError, type BrowserChain, type TxStatus } from "@/lib/chain/client";
+import { bytesToBase64, encodeWrappedKey, encryptedSize, encryptJson, encryptStream, publicKeyFromHex, randomDataKey, wrapKey } from "@/lib/crypto";
+import { addRecord, ChainError, encryptionKeyOf, type BrowserChain, type TxStatus } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
 import * as api from "./api";
 import { ApiClientError } from "./api";
 import type { RecordMetadata } from "./metadata";
 import { countingChunks, streamChunks } from "./streams";
 
-export type UploadStep = "encrypt" | "create" | "upload" | "sign" | "confirm" | "done";
+export type UploadStep = "recipients" | "encrypt" | "create" | "upload" | "sign" | "confirm" | "done";
+
+/** Someone else the data key is wrapped for (a doctor holding an all-records grant from the patient). */
+export interface Recipient {
+  /** Lower-case 0x address. */
+  address: string;
+  /** X25519 public key, already checked against the chain by the caller. */
+  publicKey: Uint8Array;
+}
 
 export type UploadProgress =
   | { step: "encrypt"; done: number; total: number }
@@ -90,20 +98,47 @@ function describeApiFailure(error: unknown, doing: string): string {
 
 /**
  * The upload pipeline: new data key -> encrypt file (streamed, chunked envelope) and metadata -> create the
- * upload (key wrapped for the patient) -> PUT the ciphertext with progress -> addRecord in the wallet ->
- * confirm (with retries). A failure before the transaction has a hash, a wallet rejection, a refused
- * simulation or a reverted receipt deletes the upload (unpins, drops the pending key) before throwing.
+ * upload (key wrapped for the patient, the uploader and every extra recipient) -> PUT the ciphertext with
+ * progress -> addRecord in the wallet -> confirm (with retries).
+ *
+ * `patient` defaults to the key's own address; a doctor holding an all-records grant passes the patient,
+ * whose public key is then read from the chain (never from the server). `recipients` are further readers
+ * whose keys the caller has checked against the chain (lib/sharing/client findUploadRecipients).
+ *
+ * A failure before the transaction has a hash, a wallet rejection, a refused simulation or a reverted
+ * receipt deletes the upload (unpins, drops the pending keys) before throwing.
  * Once the transaction may be on chain the upload is never deleted: the server keeps received uploads
  * long enough for a late confirmation.
  */
 export async function uploadRecord(
-  args: { chain: BrowserChain; key: UnlockedKey; file: File; metadata: RecordMetadata },
+  args: { chain: BrowserChain; key: UnlockedKey; file: File; metadata: RecordMetadata; patient?: string; recipients?: readonly Recipient[] },
   onProgress: (progress: UploadProgress) => void,
 ): Promise<string> {
   const { chain, key, file, metadata } = args;
+  const patient = (args.patient ?? key.address).toLowerCase();
+  const uploader = key.address.toLowerCase();
+
+  // 1. Who can read it: the patient (their key from the chain when someone else uploads), the uploader, the extra recipients.
+  let readers: Recipient[];
+  try {
+    readers = [{ address: uploader, publicKey: key.publicKey }];
+    if (patient !== uploader) {
+      const patientKey = await encryptionKeyOf(chain, patient);
+      if (!patientKey) throw new UploadError("This patient has no encryption key on chain, so nothing can be stored for them.", "encrypt");
+      readers.push({ address: patient, publicKey: publicKeyFromHex(patientKey) });
+    }
+    for (const recipient of args.recipients ?? []) {
+      const address = recipient.address.toLowerCase();
+      if (!readers.some((reader) => reader.address === address)) readers.push({ address, publicKey: recipient.publicKey });
+    }
+  } catch (error) {
+    if (error instanceof UploadError) throw error;
+    throw new UploadError(`The patient's key could not be read from the chain: ${error instanceof Error ? error.message : String(error)}`, "encrypt", error);
+  }
+
   const dataKey = randomDataKey();
   try {
-    // 1. Encrypt (the ciphertext is collected into a Blob; memory stays one chunk above the file size).
+    // 2. Encrypt (the ciphertext is collected into a Blob; memory stays one chunk above the file size).
     const total = encryptedSize(file.size);
     onProgress({ step: "encrypt", done: 0, total: file.size });
     const parts: Uint8Array<ArrayBuffer>[] = [];
@@ -112,13 +147,14 @@ export async function uploadRecord(
     const ciphertext = new Blob(parts, { type: "application/octet-stream" });
     if (ciphertext.size !== total) throw new UploadError("Encryption produced an unexpected size.", "encrypt");
     const encryptedMetadata = bytesToBase64(encryptJson(dataKey, metadata));
-    const wrappedKey = encodeWrappedKey(wrapKey(dataKey, key.publicKey));
+    // The uploader's own entry first (as the server expects), then the patient's and the other readers'.
+    const wrappedKeys = readers.map((reader) => ({ recipient: reader.address as `0x${string}`, wrappedKey: encodeWrappedKey(wrapKey(dataKey, reader.publicKey)) }));
 
-    // 2. Create the upload (nothing is on chain yet; a failure here leaves nothing behind).
+    // 3. Create the upload (nothing is on chain yet; a failure here leaves nothing behind).
     onProgress({ step: "create" });
     let upload: api.CreatedUpload;
     try {
-      upload = await api.createUpload({ patient: key.address as `0x${string}`, size: total, encryptedMetadata, wrappedKeys: [{ recipient: key.address as `0x${string}`, wrappedKey }] });
+      upload = await api.createUpload({ patient: patient as `0x${string}`, size: total, encryptedMetadata, wrappedKeys });
     } catch (error) {
       throw new UploadError(describeApiFailure(error, "Preparing the upload"), "create", error);
     }
@@ -136,7 +172,7 @@ export async function uploadRecord(
       }
     };
 
-    // 3. Send the ciphertext.
+    // 4. Send the ciphertext.
     let content: api.UploadedContent;
     try {
       onProgress({ step: "upload", sent: 0, total });
@@ -146,10 +182,10 @@ export async function uploadRecord(
       throw new UploadError(`${describeApiFailure(error, "Sending the encrypted file")}${cleaned ? "" : " The unfinished upload will expire on its own."}`, "upload", error);
     }
 
-    // 4. Record it on chain.
+    // 5. Record it on chain.
     let recordId: string;
     try {
-      recordId = await addRecord(chain, key.address, content.cidDigest, content.codec, (tx) => onProgress({ step: "sign", tx }));
+      recordId = await addRecord(chain, patient, content.cidDigest, content.codec, (tx) => onProgress({ step: "sign", tx }));
     } catch (error) {
       const reason = (error instanceof ChainError ? error.message : "The transaction failed").replace(/\.$/, "");
       if (error instanceof ChainError && !error.mayBeOnChain) {
@@ -168,7 +204,7 @@ export async function uploadRecord(
       );
     }
 
-    // 5. Confirm (the server checks the chain before it makes the key readable), with retries.
+    // 6. Confirm (the server checks the chain before it makes the key readable), with retries.
     onProgress({ step: "confirm", recordId });
     await confirmRecordUpload({ uploadId: upload.uploadId, recordId }, { onAttempt: (attempt) => onProgress({ step: "confirm", recordId, attempt }) });
     onProgress({ step: "done", recordId });
