@@ -46,6 +46,29 @@ export const addAdmin = (chain: BrowserChain, account: string, onStatus?: OnStat
 export const removeAdmin = (chain: BrowserChain, account: string, onStatus?: OnStatus) =>
   send(chain, chain.contracts.doctor.methods.removeAdmin(account), onStatus);
 
+type AdminEvent = { event?: string; blockNumber?: bigint | number | string; logIndex?: bigint | number | string; returnValues: Record<string, unknown> };
+
+/**
+ * The current administrators, replayed from AdminAdded / AdminRemoved events (the contract keeps no list),
+ * in the order they became administrators.
+ */
+export async function listAdmins({ contracts }: BrowserChain): Promise<string[]> {
+  const options = { fromBlock: 0, toBlock: "latest" } as const;
+  const [added, removed] = await Promise.all([contracts.doctor.getPastEvents("AdminAdded", options), contracts.doctor.getPastEvents("AdminRemoved", options)]);
+  const position = (event: AdminEvent) => BigInt(event.blockNumber ?? 0) * 1_000_000n + BigInt(event.logIndex ?? 0);
+  const events = [...added, ...removed]
+    .filter((event) => typeof event === "object")
+    .map((event) => event as unknown as AdminEvent)
+    .sort((a, b) => (position(a) < position(b) ? -1 : position(a) > position(b) ? 1 : 0));
+  const admins = new Set<string>();
+  for (const event of events) {
+    const account = String(event.returnValues.account).toLowerCase();
+    if (event.event === "AdminRemoved") admins.delete(account);
+    else admins.add(account);
+  }
+  return [...admins];
+}
+
 // --- doctors: administration ---------------------------------------------------------------------------
 
 export interface DoctorRegistration {
