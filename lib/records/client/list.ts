@@ -11,7 +11,15 @@ export type RecordEntry =
 
 /** Records from the chain (newest first) joined with the key store's encrypted metadata, decrypted here. */
 export async function loadMyRecords(chain: BrowserChain, key: UnlockedKey): Promise<RecordEntry[]> {
-  const onChain = await getAllRecords(chain, key.address);
+  return decryptEntries(await getAllRecords(chain, key.address), key);
+}
+
+/**
+ * Chain records joined with what the key store holds for the caller (POST /api/records/query: encrypted
+ * metadata and the data key wrapped for the caller), decrypted with the caller's key, in the given order.
+ * Used by the patient for their own records and by a doctor for the records shared with them.
+ */
+export async function decryptEntries(onChain: ChainRecord[], key: UnlockedKey): Promise<RecordEntry[]> {
   if (onChain.length === 0) return [];
   const { records, unavailable } = await api.queryRecords(onChain.map((record) => record.recordId));
   const stored = new Map(records.map((record) => [record.recordId, record]));
@@ -47,7 +55,7 @@ export interface RecordFilter {
 export const EMPTY_FILTER: RecordFilter = { category: "", hospital: "", from: "", to: "", text: "" };
 
 /** Filters and searches decrypted metadata, all in the browser. */
-export function filterRecords(entries: RecordEntry[], filter: RecordFilter): RecordEntry[] {
+export function filterRecords<E extends RecordEntry>(entries: E[], filter: RecordFilter): E[] {
   const words = filter.text.toLowerCase().split(/\s+/).filter(Boolean);
   return entries.filter((entry) => {
     if (entry.status !== "ok") return !filter.category && !filter.hospital && !filter.from && !filter.to && words.length === 0;
@@ -66,5 +74,23 @@ export function findDuplicate(entries: RecordEntry[], sha256: string): Extract<R
   return entries.find((entry): entry is Extract<RecordEntry, { status: "ok" }> => entry.status === "ok" && entry.metadata.sha256 === sha256);
 }
 
-export const hospitalsOf = (entries: RecordEntry[]) =>
+export const hospitalsOf = (entries: readonly RecordEntry[]) =>
   [...new Set(entries.flatMap((entry) => (entry.status === "ok" ? [entry.metadata.hospital] : [])))].sort((a, b) => a.localeCompare(b));
+
+/** The patient a record id belongs to (its top 160 bits), lower case. */
+export function patientOfRecord(recordId: string): string {
+  return `0x${(BigInt(recordId) >> 96n).toString(16).padStart(40, "0")}`;
+}
+
+/**
+ * Who added a record, as `viewer` should read it, or undefined when there is nothing to say (a patient's
+ * own record seen by that patient).
+ */
+export function authorLabel(record: Pick<ChainRecord, "recordId" | "author">, viewer?: string): string | undefined {
+  const patient = patientOfRecord(record.recordId);
+  const author = record.author.toLowerCase();
+  const me = viewer?.toLowerCase();
+  if (author === patient) return me && me !== patient ? "Added by the patient" : undefined;
+  if (author === me) return "Added by you";
+  return `Added by doctor ${author}`;
+}

@@ -1,3 +1,4 @@
+import type { TxStatus } from "@/lib/chain/client";
 import { createSha256, decryptStream } from "@/lib/crypto";
 import { cidOfChunks } from "@/lib/ipfs/browser-cid";
 import { cidChainParts } from "@/lib/ipfs/cid-chain-parts";
@@ -21,7 +22,23 @@ export class IntegrityError extends Error {
   }
 }
 
-export type OpenProgress = { step: "key" } | { step: "download"; received: number; total?: number } | { step: "verify" };
+/** A doctor's opening starts with the access log transaction ("log"); then the key, the download, the checks. */
+export type OpenProgress = { step: "log"; tx: TxStatus } | { step: "key" } | { step: "download"; received: number; total?: number } | { step: "verify" };
+
+/** Why a reader who is not the patient may not open a record now (chain or server refusal). */
+export type AccessRefusal = "revoked" | "expired" | "deactivated" | "not_logged";
+
+/** The chain or the key store refused to open a record, with a message that says why. */
+export class AccessRefusedError extends Error {
+  override name = "AccessRefusedError";
+  constructor(
+    readonly reason: AccessRefusal,
+    message: string,
+    readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+}
 
 /** What the chain says about the record: the file's CID as its sha2-256 digest and codec (PatientContract). */
 export interface ChainRecordRef {
