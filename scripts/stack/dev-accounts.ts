@@ -7,6 +7,14 @@ export const GANACHE_HD_PATH = "m/44'/60'/0'/0";
 /** What each of the first accounts is for when trying the three portals locally (see the README). */
 export const SUGGESTED_ROLES = ["admin", "doctor", "patient", "second patient or doctor"] as const;
 
+/** The portal each suggested role opens. */
+const PORTALS: Record<(typeof SUGGESTED_ROLES)[number], string> = {
+  admin: "/admin (the contracts' first admin)",
+  doctor: "/doctor (`npm run seed` registers it)",
+  patient: "/patient",
+  "second patient or doctor": "/patient, or /doctor once an admin registers it",
+};
+
 export interface DevAccount {
   index: number;
   /** Checksummed, as MetaMask shows it. */
@@ -37,7 +45,7 @@ export function devAccountsBanner(mnemonic: string, chainAccounts: readonly stri
   return [
     "  Test accounts:  import a private key into MetaMask, one browser profile per role",
     ...accounts.flatMap((account) => [
-      `    #${account.index}  ${account.address}  ${account.role}${account.index === 0 ? " (the contracts' first admin)" : ""}`,
+      `    #${account.index}  ${account.address}  ${account.role}: ${PORTALS[account.role]}`,
       `        private key ${account.privateKey}`,
     ]),
     ...warning.map((line) => `  ${line}`),

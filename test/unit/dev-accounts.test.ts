@@ -37,7 +37,7 @@ describe("the test accounts npm start prints", () => {
   it("marks the default mnemonic's keys as public test keys", () => {
     const accounts = devAccounts(DEV_MNEMONIC);
     const banner = devAccountsBanner(DEV_MNEMONIC, accounts.map((a) => a.address.toLowerCase())).join("\n");
-    for (const account of accounts) assert.ok(banner.includes(`#${account.index}  ${account.address}  ${account.role}`) && banner.includes(account.privateKey));
+    for (const account of accounts) assert.ok(banner.includes(`#${account.index}  ${account.address}  ${account.role}: /`) && banner.includes(account.privateKey));
     assert.match(banner, /PUBLIC TEST KEYS/);
     assert.match(banner, /Never send real funds or enter real medical data/);
   });
