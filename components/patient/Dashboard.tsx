@@ -1,28 +1,43 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { BrowserChain } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
 import { loadMyRecords, type RecordEntry } from "@/lib/records/client";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
-import { UploadForm } from "./UploadForm";
 import { useUploadLimit } from "@/components/UploadLimit";
+import { AccessLog } from "@/components/sharing/AccessLog";
+import { GrantForm } from "@/components/sharing/GrantForm";
+import { SharesPanel } from "@/components/sharing/SharesPanel";
+import { UploadForm } from "./UploadForm";
 import { RecordList } from "./RecordList";
 import { RecordViewer } from "./RecordViewer";
 import { ProfilePanel } from "./ProfilePanel";
 
 type Loaded = { status: "loading" } | { status: "error"; message: string } | { status: "ready"; entries: RecordEntry[] };
+type OkEntry = Extract<RecordEntry, { status: "ok" }>;
 
-/** The unlocked patient's home: records (from the chain, decrypted here), upload, open, profile. */
+const TABS = [
+  { id: "records", label: "My records" },
+  { id: "share", label: "Share" },
+  { id: "shares", label: "Who can see what" },
+  { id: "log", label: "Access log" },
+] as const;
+type TabId = (typeof TABS)[number]["id"];
+
+/** The unlocked patient's home: records (from the chain, decrypted here), upload, open, profile; sharing and the access log. */
 export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; keyPair: UnlockedKey; onLock: () => void }) {
+  const id = useId();
   const maxUploadBytes = useUploadLimit();
   const [loaded, setLoaded] = useState<Loaded>({ status: "loading" });
   const [uploading, setUploading] = useState(false);
-  const [opened, setOpened] = useState<Extract<RecordEntry, { status: "ok" }>>();
+  const [opened, setOpened] = useState<OkEntry>();
   const [notice, setNotice] = useState<string>();
   const [shareWarnings, setShareWarnings] = useState<string[]>([]);
   const [version, setVersion] = useState(0);
+  const [tab, setTab] = useState<TabId>("records");
+  const tabRefs = useRef<Partial<Record<TabId, HTMLButtonElement | null>>>({});
 
   useEffect(() => {
     let cancelled = false;
@@ -39,7 +54,36 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
     setVersion((value) => value + 1);
   }, []);
 
-  const entries = loaded.status === "ready" ? loaded.entries : [];
+  const entries = useMemo(() => (loaded.status === "ready" ? loaded.entries : []), [loaded]);
+  const readable = useMemo(() => entries.filter((entry): entry is OkEntry => entry.status === "ok"), [entries]);
+  // Record titles, decrypted in this browser, for the sharing views (the server only knows record ids).
+  const titles = useMemo(() => new Map(readable.map((entry) => [entry.chain.recordId, entry.metadata.title])), [readable]);
+
+  const select = (next: TabId) => {
+    setTab(next);
+    setNotice(undefined);
+    setShareWarnings([]);
+  };
+  // Arrow keys, Home and End move between tabs (WAI-ARIA tabs pattern, automatic activation).
+  const onTabKey = (event: KeyboardEvent<HTMLButtonElement>) => {
+    const at = TABS.findIndex((entry) => entry.id === tab);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: TABS.length - 1 }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    const next = TABS[(to + TABS.length) % TABS.length]!.id;
+    select(next);
+    tabRefs.current[next]?.focus();
+  };
+
+  const recordsLoading = loaded.status === "loading" && <p className="text-slate-600">Loading your records from the chain…</p>;
+  const recordsError = loaded.status === "error" && (
+    <Alert tone="error" title="Could not load your records">
+      {loaded.message}{" "}
+      <Button variant="link" onClick={reload}>
+        Try again
+      </Button>
+    </Alert>
+  );
 
   return (
     <div className="space-y-8">
@@ -67,57 +111,111 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
         <RecordViewer entry={opened} keyPair={keyPair} onClose={() => setOpened(undefined)} />
       ) : (
         <>
-          <section aria-labelledby="upload-heading" className="space-y-3">
-            <div className="flex items-center justify-between">
-              <h2 id="upload-heading" className="text-xl font-semibold">
-                Add a record
-              </h2>
-              {!uploading && (
-                <Button
-                  onClick={() => {
-                    setNotice(undefined);
-                    setShareWarnings([]);
-                    setUploading(true);
-                  }}
-                >
-                  Upload a PDF
-                </Button>
-              )}
-            </div>
-            {uploading && (
-              <UploadForm
-                chain={chain}
-                maxBytes={maxUploadBytes}
-                keyPair={keyPair}
-                existing={entries}
-                onCancel={() => setUploading(false)}
-                onUploaded={(title, outcome) => {
-                  setUploading(false);
-                  setNotice(`“${title}” was encrypted, stored and recorded on chain.`);
-                  setShareWarnings(outcome?.skipped.map((entry) => entry.message) ?? []);
-                  reload();
+          <div role="tablist" aria-label="Your health records" className="flex flex-wrap gap-1 border-b border-slate-200" data-testid="patient-tabs">
+            {TABS.map((entry) => (
+              <button
+                key={entry.id}
+                ref={(element) => {
+                  tabRefs.current[entry.id] = element;
                 }}
-              />
-            )}
-          </section>
+                type="button"
+                role="tab"
+                id={`${id}-tab-${entry.id}`}
+                aria-selected={tab === entry.id}
+                aria-controls={`${id}-panel-${entry.id}`}
+                tabIndex={tab === entry.id ? 0 : -1}
+                onClick={() => select(entry.id)}
+                onKeyDown={onTabKey}
+                className={`-mb-px border-b-2 px-4 py-2 text-sm font-medium ${tab === entry.id ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
+              >
+                {entry.label}
+              </button>
+            ))}
+          </div>
 
-          <section aria-labelledby="records-heading" className="space-y-3">
-            <h2 id="records-heading" className="text-xl font-semibold">
-              My records
-            </h2>
-            {loaded.status === "loading" && <p className="text-slate-600">Loading your records from the chain…</p>}
-            {loaded.status === "error" && (
-              <Alert tone="error" title="Could not load your records">
-                {loaded.message}{" "}
-                <Button variant="link" onClick={reload}>
-                  Try again
-                </Button>
-              </Alert>
-            )}
-            {loaded.status === "ready" && <RecordList entries={loaded.entries} onOpen={setOpened} onAdd={() => setUploading(true)} />}
-          </section>
+          <div role="tabpanel" id={`${id}-panel-${tab}`} aria-labelledby={`${id}-tab-${tab}`} className="space-y-8">
+            {tab === "records" && (
+              <>
+                <section aria-labelledby="upload-heading" className="space-y-3">
+                  <div className="flex items-center justify-between">
+                    <h2 id="upload-heading" className="text-xl font-semibold">
+                      Add a record
+                    </h2>
+                    {!uploading && (
+                      <Button
+                        onClick={() => {
+                          setNotice(undefined);
+                          setShareWarnings([]);
+                          setUploading(true);
+                        }}
+                      >
+                        Upload a PDF
+                      </Button>
+                    )}
+                  </div>
+                  {uploading && (
+                    <UploadForm
+                      chain={chain}
+                      maxBytes={maxUploadBytes}
+                      keyPair={keyPair}
+                      existing={entries}
+                      onCancel={() => setUploading(false)}
+                      onUploaded={(title, outcome) => {
+                        setUploading(false);
+                        setNotice(`“${title}” was encrypted, stored and recorded on chain.`);
+                        setShareWarnings(outcome?.skipped.map((entry) => entry.message) ?? []);
+                        reload();
+                      }}
+                    />
+                  )}
+                </section>
 
-          <ProfilePanel keyPair={keyPair} />
+                <section aria-labelledby="records-heading" className="space-y-3">
+                  <h2 id="records-heading" className="text-xl font-semibold">
+                    My records
+                  </h2>
+                  {recordsLoading}
+                  {recordsError}
+                  {loaded.status === "ready" && <RecordList entries={loaded.entries} onOpen={setOpened} onAdd={() => setUploading(true)} />}
+                </section>
+
+                <ProfilePanel keyPair={keyPair} />
+              </>
+            )}
+
+            {tab === "share" && (
+              <section aria-labelledby="share-heading" className="space-y-3">
+                <h2 id="share-heading" className="text-xl font-semibold">
+                  Share records with a doctor
+                </h2>
+                <p className="text-sm text-slate-600">
+                  Choose a registered doctor, the records (or all of them, including future ones) and how long. Your browser re-wraps each record&apos;s key for the doctor;
+                  the server never sees a record in the clear.
+                </p>
+                {recordsLoading}
+                {recordsError}
+                {loaded.status === "ready" && <GrantForm chain={chain} keyPair={keyPair} records={readable} />}
+              </section>
+            )}
+
+            {tab === "shares" && (
+              <section aria-labelledby="shares-heading" className="space-y-3">
+                <h2 id="shares-heading" className="text-xl font-semibold">
+                  Who can see what
+                </h2>
+                <SharesPanel chain={chain} keyPair={keyPair} titles={titles} />
+              </section>
+            )}
+
+            {tab === "log" && (
+              <section aria-labelledby="log-heading" className="space-y-3">
+                <h2 id="log-heading" className="text-xl font-semibold">
+                  Access log
+                </h2>
+                <AccessLog chain={chain} patient={keyPair.address} titles={titles} />
+              </section>
+            )}
+          </div>
         </>
       )}
     </div>

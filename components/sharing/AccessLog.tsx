@@ -1,0 +1,145 @@
+"use client";
+
+import { useEffect, useId, useState } from "react";
+import type { BrowserChain } from "@/lib/chain/client";
+import { describeAudit, describeExpiry, formatTime, HISTORY_KINDS, loadAccessLog, recordLabel, type AccessLogView } from "@/lib/sharing/client";
+import { Alert } from "@/components/ui/Alert";
+import { Button } from "@/components/ui/Button";
+
+type Loaded = { status: "loading" } | { status: "error"; message: string } | { status: "ready"; log: AccessLogView };
+
+const Time = ({ seconds }: { seconds: number }) => <time dateTime={new Date(seconds * 1000).toISOString()}>{formatTime(seconds)}</time>;
+
+/** The access log: record openings (on chain), grant history (on chain), and the key store's audit of key releases and refusals. */
+export function AccessLog({ chain, patient, titles }: { chain: BrowserChain; patient: string; titles: ReadonlyMap<string, string> }) {
+  const id = useId();
+  const [loaded, setLoaded] = useState<Loaded>({ status: "loading" });
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    let cancelled = false;
+    loadAccessLog(chain, patient)
+      .then((log) => !cancelled && setLoaded({ status: "ready", log }))
+      .catch((error: unknown) => !cancelled && setLoaded({ status: "error", message: error instanceof Error ? error.message : "The access log could not be read." }));
+    return () => {
+      cancelled = true;
+    };
+  }, [chain, patient, version]);
+
+  const refresh = () => {
+    setLoaded({ status: "loading" });
+    setVersion((value) => value + 1);
+  };
+
+  if (loaded.status === "loading") return <p className="text-slate-600">Reading your access log…</p>;
+  if (loaded.status === "error") {
+    return (
+      <Alert tone="error" title="The access log could not be read">
+        {loaded.message}{" "}
+        <Button variant="link" onClick={refresh}>
+          Try again
+        </Button>
+      </Alert>
+    );
+  }
+  const { accesses, history, audit } = loaded.log;
+  const title = (recordId: string) => recordLabel(recordId, titles);
+
+  return (
+    <div className="space-y-8">
+      <div className="flex justify-end">
+        <Button variant="secondary" onClick={refresh}>
+          Refresh
+        </Button>
+      </div>
+
+      <section aria-labelledby={`${id}-accesses`} className="space-y-2">
+        <h3 id={`${id}-accesses`} className="text-lg font-semibold">
+          Record openings
+        </h3>
+        <p className="text-sm text-slate-600">Every time a doctor opened one of your records, as recorded on chain. Newest first.</p>
+        {accesses.length === 0 ? (
+          <p className="rounded-lg border border-dashed border-slate-300 bg-white p-4 text-sm" data-testid="accesses-empty">
+            No doctor has opened any of your records.
+          </p>
+        ) : (
+          <ol className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white" data-testid="accesses-list">
+            {accesses.map((entry) => (
+              <li key={`${entry.txHash}-${entry.recordId}`} className="p-3 text-sm" data-testid="access-entry" data-doctor={entry.doctor} data-record-id={entry.recordId}>
+                <span className="font-medium">{entry.who}</span> opened <span className="font-medium">“{title(entry.recordId)}”</span> on <Time seconds={entry.time} />
+                <span className="block break-all font-mono text-xs text-slate-500">transaction {entry.txHash}</span>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+
+      <section aria-labelledby={`${id}-history`} className="space-y-2">
+        <h3 id={`${id}-history`} className="text-lg font-semibold">
+          Grants and revocations
+        </h3>
+        {history.length === 0 ? (
+          <p className="rounded-lg border border-dashed border-slate-300 bg-white p-4 text-sm" data-testid="history-empty">
+            You have not granted access to anyone yet.
+          </p>
+        ) : (
+          <ol className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white" data-testid="history-list">
+            {history.map((entry, index) => (
+              <li key={`${entry.txHash}-${entry.kind}-${entry.recordId ?? ""}-${index}`} className="p-3 text-sm" data-testid="history-entry" data-kind={entry.kind} data-doctor={entry.doctor}>
+                <span className="font-medium">{HISTORY_KINDS[entry.kind]}</span>
+                {entry.recordId !== undefined && <> “{title(entry.recordId)}”</>} · {entry.who}
+                {entry.expiresAt !== undefined && <> · {describeExpiry(entry.expiresAt)}</>} · <Time seconds={entry.time} />
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+
+      <section aria-labelledby={`${id}-audit`} className="space-y-2">
+        <h3 id={`${id}-audit`} className="text-lg font-semibold">
+          Key store audit
+        </h3>
+        <p className="text-sm text-slate-600">Every time the key store released or refused a key or a file of your records, and to whom.</p>
+        {audit.length === 0 ? (
+          <p className="rounded-lg border border-dashed border-slate-300 bg-white p-4 text-sm" data-testid="audit-empty">
+            The key store has no audit entries for your records yet.
+          </p>
+        ) : (
+          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+            <table className="w-full text-left text-sm" data-testid="audit-table">
+              <caption className="sr-only">Key store audit, newest first</caption>
+              <thead className="bg-slate-50">
+                <tr>
+                  <th scope="col" className="p-2">
+                    When
+                  </th>
+                  <th scope="col" className="p-2">
+                    Who
+                  </th>
+                  <th scope="col" className="p-2">
+                    Record
+                  </th>
+                  <th scope="col" className="p-2">
+                    Decision
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {audit.map((entry, index) => (
+                  <tr key={`${entry.at}-${entry.recordId}-${index}`} className="border-t border-slate-100" data-testid="audit-entry" data-allowed={String(entry.allowed)} data-reason={entry.reason}>
+                    <td className="p-2">
+                      <time dateTime={entry.at}>{Number.isNaN(Date.parse(entry.at)) ? entry.at : formatTime(Math.floor(Date.parse(entry.at) / 1000))}</time>
+                    </td>
+                    <td className="p-2">{entry.who}</td>
+                    <td className="p-2">{title(entry.recordId)}</td>
+                    <td className={`p-2 ${entry.allowed ? "" : "text-red-700"}`}>{describeAudit(entry)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
