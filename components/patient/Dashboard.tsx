@@ -11,8 +11,8 @@ import { AccessLog } from "@/components/sharing/AccessLog";
 import { GrantForm } from "@/components/sharing/GrantForm";
 import { SharesPanel } from "@/components/sharing/SharesPanel";
 import { UploadForm } from "./UploadForm";
-import { RecordList } from "./RecordList";
-import { RecordViewer } from "./RecordViewer";
+import { RecordList } from "@/components/records/RecordList";
+import { RecordViewer } from "@/components/records/RecordViewer";
 import { ProfilePanel } from "./ProfilePanel";
 
 type Loaded = { status: "loading" } | { status: "error"; message: string } | { status: "ready"; entries: RecordEntry[] };
