@@ -18,6 +18,7 @@ const {
 } = require("./helpers/chain");
 const { shouldBehaveLikePagedList } = require("./behaviours/paging");
 const { shouldBehaveLikeRecordGrant } = require("./behaviours/record-grant");
+const { shouldBehaveLikeAllAccessExpiry } = require("./behaviours/all-access-grant");
 
 const DAY = 24 * 3600;
 
@@ -506,8 +507,11 @@ contract("PatientContract", function (accounts) {
       expiresAt = (await latestTime()) + 30 * DAY;
     });
 
-    /** What the shared suites need, read inside each test after the beforeEach hooks have run. */
-    const fixture = (grant) => () => ({
+    /**
+     * What the shared suites need, read inside each test after the beforeEach hooks have run, plus the calls under
+     * test (`grant` for the record-grant suite, `setExpiry` for the all-records expiry suite).
+     */
+    const fixture = (calls) => () => ({
       patients,
       doctors,
       admin,
@@ -518,12 +522,14 @@ contract("PatientContract", function (accounts) {
       stranger,
       records,
       addRecords,
-      grant,
+      ...calls,
     });
 
     describe("grantAccess", function () {
       shouldBehaveLikeRecordGrant(
-        fixture((grantee, recordId, until, options) => patients.grantAccess(grantee, [recordId], until, options)),
+        fixture({
+          grant: (grantee, recordId, until, options) => patients.grantAccess(grantee, [recordId], until, options),
+        }),
       );
 
       it("grants several records with one event per record, in order", async function () {
@@ -577,7 +583,9 @@ contract("PatientContract", function (accounts) {
 
     describe("grantRecordAccess", function () {
       shouldBehaveLikeRecordGrant(
-        fixture((grantee, recordId, until, options) => patients.grantRecordAccess(grantee, recordId, until, options)),
+        fixture({
+          grant: (grantee, recordId, until, options) => patients.grantRecordAccess(grantee, recordId, until, options),
+        }),
       );
 
       it("writes the same grant as grantAccess with a one-element list", async function () {
@@ -610,6 +618,10 @@ contract("PatientContract", function (accounts) {
     });
 
     describe("grantAllAccess", function () {
+      shouldBehaveLikeAllAccessExpiry(
+        fixture({ setExpiry: (grantee, until, options) => patients.grantAllAccess(grantee, until, options) }),
+      );
+
       it("grants all records, including future ones, and emits AllAccessGranted", async function () {
         const result = await patients.grantAllAccess(doctor, expiresAt, { from: patient });
         expectEvents(result, [["AllAccessGranted", { patient, doctor, expiresAt }]]);
@@ -619,12 +631,6 @@ contract("PatientContract", function (accounts) {
         const all = await patients.getAllAccess(patient, doctor);
         assert.isTrue(all.granted);
         assert.strictEqual(all.expiresAt.toString(), String(expiresAt));
-      });
-
-      it("ends at the expiry time", async function () {
-        await patients.grantAllAccess(doctor, (await latestTime()) + 1000, { from: patient });
-        await increaseTime(1001);
-        assert.isFalse(await patients.canRead(doctor, records[0]));
       });
 
       it("replaces an earlier all-records grant, expiry and revoked records included", async function () {
@@ -638,45 +644,166 @@ contract("PatientContract", function (accounts) {
         assert.isTrue(await patients.canRead(doctor, records[1]), "all records are covered again");
       });
 
-      it("reverts when the doctor is the zero address", async function () {
+      it("covers every record again after updateAllAccessExpiry kept an exclusion", async function () {
+        await patients.grantAllAccess(doctor, 0, { from: patient });
+        await patients.revokeAccess(doctor, [records[1]], { from: patient });
+        await patients.updateAllAccessExpiry(doctor, expiresAt, { from: patient });
+        assert.isFalse(await patients.canRead(doctor, records[1]));
+
+        await patients.grantAllAccess(doctor, expiresAt, { from: patient });
+        assert.isTrue(await patients.canRead(doctor, records[1]), "a fresh all-records grant lifts every exclusion");
+      });
+    });
+
+    describe("updateAllAccessExpiry", function () {
+      beforeEach(async function () {
+        await patients.grantAllAccess(doctor, expiresAt, { from: patient });
+      });
+
+      shouldBehaveLikeAllAccessExpiry(
+        fixture({ setExpiry: (grantee, until, options) => patients.updateAllAccessExpiry(grantee, until, options) }),
+      );
+
+      it("changes the expiry and emits only AllAccessExpiryUpdated", async function () {
+        const later = expiresAt + 60 * DAY;
+        const result = await patients.updateAllAccessExpiry(doctor, later, { from: patient });
+        expectEvents(result, [["AllAccessExpiryUpdated", { patient, doctor, expiresAt: later }]]);
+        const all = await patients.getAllAccess(patient, doctor);
+        assert.isTrue(all.granted);
+        assert.strictEqual(all.expiresAt.toString(), String(later));
+      });
+
+      it("keeps the records excluded from the all-records grant excluded", async function () {
+        // Review scenario: changing the expiry of a live all-records grant must not re-expose excluded records.
+        await patients.revokeAccess(doctor, [records[1]], { from: patient });
+        await patients.updateAllAccessExpiry(doctor, 0, { from: patient });
+
+        const [later] = await addRecords(1);
+        assert.isTrue(await patients.canRead(doctor, records[0]));
+        assert.isFalse(await patients.canRead(doctor, records[1]), "still excluded");
+        assert.isTrue(await patients.canRead(doctor, records[2]));
+        assert.isTrue(await patients.canRead(doctor, later));
+        const grants = await patients.getGrants(patient, doctor, 0, 10);
+        const view = grants.map((g) => [g.recordId.toString(), g.granted, g.allRecords, g.expiresAt.toString(), g.readable]);
+        assert.deepEqual(view, [
+          [records[0], true, true, "0", true],
+          [records[1], false, false, "0", false],
+          [records[2], true, true, "0", true],
+          [later, true, true, "0", true],
+        ]);
         await expectCustomError(
-          patients.grantAllAccess(ZERO_ADDRESS, 0, { from: patient }),
-          "PatientContractZeroAddress()",
-          [],
+          patients.logAccess(records[1], { from: doctor }),
+          "PatientContractAccessDenied(address,uint256)",
+          [doctor, records[1]],
+        );
+        await expectCustomError(
+          patients.amendRecord(records[1], nextDigest(), CODEC_RAW, { from: doctor }),
+          "PatientContractAccessDenied(address,uint256)",
+          [doctor, records[1]],
+        );
+        await expectCustomError(
+          patients.revokeAccess(doctor, [records[1]], { from: patient }),
+          "PatientContractGrantNotFound(address,uint256)",
+          [doctor, records[1]],
         );
       });
 
-      it("reverts when the caller is not a patient", async function () {
+      it("renews an expired all-records grant, its exclusions kept", async function () {
+        const soon = (await latestTime()) + 100;
+        await patients.updateAllAccessExpiry(doctor, soon, { from: patient });
+        await patients.revokeAccess(doctor, [records[1]], { from: patient });
+        await increaseTime(101);
+        assert.isFalse(await patients.canRead(doctor, records[0]));
+
+        await patients.updateAllAccessExpiry(doctor, (await latestTime()) + 30 * DAY, { from: patient });
+        assert.isTrue(await patients.canRead(doctor, records[0]));
+        assert.isFalse(await patients.canRead(doctor, records[1]));
+        await patients.addRecord(patient, nextDigest(), CODEC_RAW, { from: doctor });
+      });
+
+      it("shortens the grant: the doctor loses read and write access at the new expiry", async function () {
+        const soon = (await latestTime()) + 100;
+        await patients.updateAllAccessExpiry(doctor, soon, { from: patient });
+        await increaseTime(101);
+        assert.isFalse(await patients.canRead(doctor, records[0]));
         await expectCustomError(
-          patients.grantAllAccess(doctor, 0, { from: stranger }),
-          "PatientContractNotRegistered(address)",
-          [stranger],
+          patients.addRecord(patient, nextDigest(), CODEC_RAW, { from: doctor }),
+          "PatientContractWriteDenied(address,address)",
+          [doctor, patient],
         );
       });
 
-      it("reverts when a patient grants an unregistered doctor", async function () {
+      it("lengthens the grant: the doctor keeps read and write access past the old expiry", async function () {
+        await patients.updateAllAccessExpiry(doctor, expiresAt + 30 * DAY, { from: patient });
+        await increaseTime(31 * DAY);
+        assert.isTrue(await patients.canRead(doctor, records[0]));
+        const cidDigest = nextDigest();
+        const result = await patients.addRecord(patient, cidDigest, CODEC_RAW, { from: doctor });
+        expectEvent(result, "RecordAdded", {
+          patient,
+          author: doctor,
+          recordId: recordIdOf(patient, 3),
+          cidDigest,
+          codec: CODEC_RAW,
+          time: await blockTimeOf(result),
+        });
+      });
+
+      it("leaves per-record grants and their own expiry alone", async function () {
+        await patients.revokeAccess(doctor, [records[1]], { from: patient });
+        const oneDay = (await latestTime()) + DAY;
+        await patients.grantRecordAccess(doctor, records[1], oneDay, { from: patient });
+        await patients.updateAllAccessExpiry(doctor, 0, { from: patient });
+        assert.isTrue(await patients.canRead(doctor, records[1]), "the per-record grant still holds");
+
+        await increaseTime(DAY + 1);
+        assert.isFalse(await patients.canRead(doctor, records[1]), "the exclusion outlives the per-record grant");
+        assert.isTrue(await patients.canRead(doctor, records[0]));
+      });
+
+      it("reverts when the doctor holds no all-records grant", async function () {
         await expectCustomError(
-          patients.grantAllAccess(stranger, 0, { from: patient }),
-          "PatientContractNotActiveDoctor(address)",
-          [stranger],
+          patients.updateAllAccessExpiry(otherDoctor, 0, { from: patient }),
+          "PatientContractAllAccessNotFound(address)",
+          [otherDoctor],
         );
       });
 
-      it("reverts when a patient grants an inactive doctor", async function () {
-        await doctors.deactivateDoctor(doctor, { from: admin });
+      it("reverts when the doctor holds only per-record grants", async function () {
+        await patients.grantAccess(otherDoctor, records, 0, { from: patient });
         await expectCustomError(
-          patients.grantAllAccess(doctor, 0, { from: patient }),
-          "PatientContractNotActiveDoctor(address)",
+          patients.updateAllAccessExpiry(otherDoctor, 0, { from: patient }),
+          "PatientContractAllAccessNotFound(address)",
+          [otherDoctor],
+        );
+      });
+
+      it("reverts after revokeAllAccess ended the all-records grant", async function () {
+        await patients.revokeAllAccess(doctor, { from: patient });
+        await expectCustomError(
+          patients.updateAllAccessExpiry(doctor, 0, { from: patient }),
+          "PatientContractAllAccessNotFound(address)",
           [doctor],
         );
+        assert.isFalse(await patients.canRead(doctor, records[0]), "nothing was renewed");
       });
 
-      it("reverts when the expiry is in the past", async function () {
-        const past = (await latestTime()) - 10;
+      it("reverts when the all-records grant came from another patient", async function () {
+        await patients.registerPatient(PATIENT_KEY, { from: otherPatient });
+        await patients.grantAllAccess(otherDoctor, 0, { from: otherPatient });
         await expectCustomError(
-          patients.grantAllAccess(doctor, past, { from: patient }),
-          "PatientContractInvalidExpiry(uint64)",
-          [past],
+          patients.updateAllAccessExpiry(otherDoctor, 0, { from: patient }),
+          "PatientContractAllAccessNotFound(address)",
+          [otherDoctor],
+        );
+      });
+
+      it("checks that the doctor is active before looking for the grant", async function () {
+        await doctors.deactivateDoctor(otherDoctor, { from: admin });
+        await expectCustomError(
+          patients.updateAllAccessExpiry(otherDoctor, 0, { from: patient }),
+          "PatientContractNotActiveDoctor(address)",
+          [otherDoctor],
         );
       });
     });
@@ -725,6 +852,66 @@ contract("PatientContract", function (accounts) {
         await patients.revokeAccess(doctor, [records[0]], { from: patient });
         await patients.grantAccess(doctor, [records[0]], 0, { from: patient });
         assert.isTrue(await patients.canRead(doctor, records[0]));
+      });
+
+      describe("then a per-record grant on the excluded record (review scenario)", function () {
+        let oneDay;
+
+        beforeEach(async function () {
+          // grantAllAccess(D, 0), revokeAccess(D, [R]), grantRecordAccess(D, R, now + 1 day)
+          await patients.grantAllAccess(doctor, 0, { from: patient });
+          await patients.revokeAccess(doctor, [records[1]], { from: patient });
+          oneDay = (await latestTime()) + DAY;
+          await patients.grantRecordAccess(doctor, records[1], oneDay, { from: patient });
+        });
+
+        it("lets the doctor read, log access to and amend the record while the per-record grant lasts", async function () {
+          assert.isTrue(await patients.canRead(doctor, records[1]));
+          const result = await patients.logAccess(records[1], { from: doctor });
+          expectEvents(result, [
+            ["RecordAccessed", { patient, doctor, recordId: records[1], time: await blockTimeOf(result) }],
+          ]);
+          await patients.amendRecord(records[1], nextDigest(), CODEC_RAW, { from: doctor });
+        });
+
+        it("excludes the record again once the per-record grant expired, in every check", async function () {
+          await increaseTime(DAY + 1);
+          assert.isFalse(await patients.canRead(doctor, records[1]));
+          const grants = await patients.getGrants(patient, doctor, 0, 10);
+          const view = grants.map((g) => [g.recordId.toString(), g.granted, g.allRecords, g.expiresAt.toString(), g.readable]);
+          assert.deepEqual(view, [
+            [records[0], true, true, "0", true],
+            [records[1], true, false, String(oneDay), false],
+            [records[2], true, true, "0", true],
+          ]);
+          await expectCustomError(
+            patients.logAccess(records[1], { from: doctor }),
+            "PatientContractAccessDenied(address,uint256)",
+            [doctor, records[1]],
+          );
+          await expectCustomError(
+            patients.amendRecord(records[1], nextDigest(), CODEC_RAW, { from: doctor }),
+            "PatientContractAccessDenied(address,uint256)",
+            [doctor, records[1]],
+          );
+          await patients.logAccess(records[0], { from: doctor }); // the rest of the all-records grant still works
+        });
+
+        it("lets the patient revoke the expired per-record grant, the exclusion kept", async function () {
+          await increaseTime(DAY + 1);
+          const result = await patients.revokeAccess(doctor, [records[1]], { from: patient });
+          expectEvents(result, [["AccessRevoked", { patient, doctor, recordId: records[1] }]]);
+          const [, grant] = await patients.getGrants(patient, doctor, 0, 2);
+          assert.deepEqual([grant.granted, grant.allRecords, grant.readable], [false, false, false]);
+        });
+
+        it("ends with revokeAllAccess, and a fresh grantAllAccess covers the record again", async function () {
+          await patients.revokeAllAccess(doctor, { from: patient });
+          assert.isFalse(await patients.canRead(doctor, records[1]));
+          await patients.grantAllAccess(doctor, 0, { from: patient });
+          await increaseTime(DAY + 1);
+          assert.isTrue(await patients.canRead(doctor, records[1]));
+        });
       });
 
       it("allows revoking an expired grant", async function () {

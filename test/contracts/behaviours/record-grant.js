@@ -61,13 +61,49 @@ function shouldBehaveLikeRecordGrant(subject) {
       assert.isTrue(await patients.canRead(doctor, records[0]));
     });
 
-    it("lifts an earlier revocation of the record from the all-records grant", async function () {
+    it("gives a record excluded from the all-records grant back only for the grant's own lifetime", async function () {
+      // Review scenario: grantAllAccess(D, 0), revokeAccess(D, [R]), grant(D, R, now + 1 day); a day later R is
+      // unreadable again, because the per-record grant does not lift the exclusion.
       const { patients, patient, doctor, records, grant } = subject();
       await patients.grantAllAccess(doctor, 0, { from: patient });
       await patients.revokeAccess(doctor, [records[0]], { from: patient });
       assert.isFalse(await patients.canRead(doctor, records[0]));
-      await grant(doctor, records[0], 0, { from: patient });
+
+      const oneDay = (await latestTime()) + DAY;
+      const result = await grant(doctor, records[0], oneDay, { from: patient });
+      expectEvents(result, [["AccessGranted", { patient, doctor, recordId: records[0], expiresAt: oneDay }]]);
       assert.isTrue(await patients.canRead(doctor, records[0]));
+      let [entry] = await patients.getGrants(patient, doctor, 0, 1);
+      assert.deepEqual(
+        [entry.granted, entry.allRecords, entry.expiresAt.toString(), entry.readable],
+        [true, false, String(oneDay), true],
+        "covered by the per-record grant only",
+      );
+
+      await increaseTime(DAY + 1);
+      assert.isFalse(await patients.canRead(doctor, records[0]), "excluded again once the per-record grant expired");
+      assert.isTrue(await patients.canRead(doctor, records[1]), "the other records stay covered");
+      [entry] = await patients.getGrants(patient, doctor, 0, 1);
+      assert.deepEqual(
+        [entry.granted, entry.allRecords, entry.expiresAt.toString(), entry.readable],
+        [true, false, String(oneDay), false],
+        "an expired per-record grant, not the all-records grant",
+      );
+    });
+
+    it("keeps the exclusion from the all-records grant when the per-record grant is revoked", async function () {
+      const { patients, patient, doctor, records, grant } = subject();
+      await patients.grantAllAccess(doctor, 0, { from: patient });
+      await patients.revokeAccess(doctor, [records[0]], { from: patient });
+      await grant(doctor, records[0], 0, { from: patient });
+      await patients.revokeAccess(doctor, [records[0]], { from: patient });
+      assert.isFalse(await patients.canRead(doctor, records[0]));
+      assert.isTrue(await patients.canRead(doctor, records[1]));
+      await expectCustomError(
+        patients.revokeAccess(doctor, [records[0]], { from: patient }),
+        "PatientContractGrantNotFound(address,uint256)",
+        [doctor, records[0]],
+      );
     });
 
     it("grants in the current epoch: it survives another doctor's revocation, not the doctor's own", async function () {
