@@ -39,22 +39,23 @@ async function main() {
 }
 
 function printBanner(stack: RunningStack, embeddedChain: boolean, chainId: number, mnemonic: string, seconds: number) {
-  const lines = [
+  // `undefined` marks a line this stack does not have; "" is a blank line.
+  const lines: Array<string | undefined> = [
     "",
     `  EHR is running (started in ${seconds.toFixed(0)} s)`,
     "",
     `  App:            ${stack.app?.url ?? "-"}`,
     `  Chain RPC:      ${stack.rpcUrl}   chain id ${chainId}  (add it to MetaMask: see README)`,
-    stack.addresses ? `  Contracts:      DoctorContract ${stack.addresses.DoctorContract}, PatientContract ${stack.addresses.PatientContract}` : "",
+    stack.addresses ? `  Contracts:      DoctorContract ${stack.addresses.DoctorContract}, PatientContract ${stack.addresses.PatientContract}` : undefined,
     `  Database:       ${stack.database.embedded ? `embedded PostgreSQL, data in ${stack.dataDir}/pg` : "DATABASE_URL"} (schema v${stack.database.schemaVersion})`,
     `  IPFS:           ${stack.ipfs.kind === "embedded" ? `embedded store, data in ${stack.ipfs.location}` : `Kubo at ${stack.ipfs.location}`}`,
-    embeddedChain ? `  Chain data:     ${stack.dataDir}/chain` : "",
+    embeddedChain ? `  Chain data:     ${stack.dataDir}/chain` : undefined,
     "",
     // Keys only for the chain we run: a real node's accounts are nobody's business here.
     ...(embeddedChain && stack.chain ? [...devAccountsBanner(mnemonic, stack.chain.accounts), ""] : []),
     "  Press Ctrl-C to stop.",
   ];
-  console.log(lines.filter((line, i, all) => line !== "" || all[i - 1] !== "").join("\n"));
+  console.log(lines.filter((line) => line !== undefined).join("\n"));
 }
 
 main().catch((error: unknown) => {

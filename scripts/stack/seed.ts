@@ -84,7 +84,7 @@ export async function seedDemoDoctor(options: SeedOptions): Promise<SeedResult> 
  * keeps running: seeding is a convenience for trying the portals.
  */
 export async function seedStartedStack(stack: RunningStack, chainId: number, log: (message: string) => void): Promise<void> {
-  if (!stack.addresses) return log("--seed: the contracts on this chain were not deployed by `npm start`; nothing seeded.");
+  if (!stack.addresses) return log("--seed seeds only the embedded chain (RPC_URL is set): nothing seeded. `npm run seed` works on any chain with unlocked test accounts.");
   await seedDemoDoctor({ rpcUrl: stack.rpcUrl, chainId, addresses: stack.addresses, databaseUrl: stack.database.url, log }).catch((error: unknown) =>
     log(`Seeding failed: ${error instanceof Error ? error.message : String(error)}`),
   );
