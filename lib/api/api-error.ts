@@ -4,6 +4,8 @@ export const API_ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  /** A doctor's key in the key store differs from the one on chain (PUT /api/shares/keys). */
+  key_mismatch: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   invalid_input: 422,

@@ -60,3 +60,8 @@ async function readCappedText(request: Request, maxBytes: number): Promise<strin
   }
   return Buffer.concat(chunks).toString("utf8");
 }
+
+/** The URL's query parameters as an object (the last of repeated ones), validated (422 naming each failing parameter). */
+export function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.output<S> {
+  return parseInput(schema, Object.fromEntries(new URL(request.url).searchParams), "The query string");
+}

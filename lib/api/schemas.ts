@@ -147,8 +147,8 @@ export const putShareKeysRequestSchema = z.strictObject({
   doctor: addressSchema,
   keys: z
     .array(z.strictObject({ recordId: recordIdSchema, wrappedKey: wrappedKeySchema }))
-    .min(1)
-    .max(MAX_SHARE_KEYS),
+    .min(1, `must hold 1 to ${MAX_SHARE_KEYS} keys`)
+    .max(MAX_SHARE_KEYS, `must hold 1 to ${MAX_SHARE_KEYS} keys`),
 });
 export const putShareKeysResponseSchema = z.strictObject({ stored: countSchema });
 
@@ -156,12 +156,16 @@ export const MAX_PRUNE_RECORDS = 1000;
 export const pruneSharesRequestSchema = z.strictObject({
   doctor: addressSchema,
   /** Omitted = every record of the caller. */
-  recordIds: z.array(recordIdSchema).min(1).max(MAX_PRUNE_RECORDS).optional(),
+  recordIds: z
+    .array(recordIdSchema)
+    .min(1, `must hold 1 to ${MAX_PRUNE_RECORDS} record ids`)
+    .max(MAX_PRUNE_RECORDS, `must hold 1 to ${MAX_PRUNE_RECORDS} record ids`)
+    .optional(),
 });
 export const pruneSharesResponseSchema = z.strictObject({ deleted: countSchema });
 
 // --- sharing: current state of grants ---------------------------------------------------------------
-/** The all-records grant (granted false = revoked or never; it may have expired). */
+/** The all-records grant the doctor holds now (granted true; it may have expired: compare expiresAt); null when none (never granted, or revoked). */
 export const allRecordsGrantSchema = z.strictObject({ granted: z.boolean(), expiresAt: unixSecondsSchema }).nullable();
 /** A record currently covered by a grant. `readable` = chain canRead AND expiry after the server's clock. */
 export const sharedRecordSchema = z.strictObject({

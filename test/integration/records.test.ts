@@ -3,10 +3,10 @@ import { access } from "node:fs/promises";
 import path from "node:path";
 import { before, describe, it } from "node:test";
 import { CID } from "multiformats/cid";
-import { decryptBytes, encryptedSize, randomDataKey, unwrapKey, base64ToBytes } from "@/lib/crypto";
+import { decryptBytes, encryptedSize, randomDataKey, unwrapKey, base64ToBytes, bytesToBase64, wrapKey } from "@/lib/crypto";
 import { stackUnderTest } from "../support/stack-env";
 import { ApiClient, signedInClient } from "../support/api/api-client";
-import { addRecord, grantAccess, registerDoctor, registerPatient } from "../support/api/chain";
+import { addRecord, grantAccess, logAccess, registerDoctor, registerPatient } from "../support/api/chain";
 import { encryptedRecord, testKeys, withDatabase } from "../support/api/fixtures";
 
 const stack = stackUnderTest();
@@ -53,6 +53,7 @@ before(async () => {
   olga = await signedInClient(otherAccount!);
   dora = await signedInClient(doctorAccount!);
   stan = await signedInClient(strangerAccount!);
+  assert.equal((await dora.put("/api/keys/me", { json: { publicKey: doctorKeys.publicKeyHex } })).status, 200);
 });
 
 describe("POST /api/uploads", () => {
@@ -131,10 +132,7 @@ describe("the upload path: create, content, addRecord, confirm, read", () => {
   let record: Awaited<ReturnType<typeof encryptedRecord>>;
 
   it("stores the ciphertext, confirms the record on chain, and hands back key and bytes", async () => {
-    record = await encryptedRecord(plaintext, [
-      { address: patient, publicKey: patientKeys.publicKey },
-      { address: doctor, publicKey: doctorKeys.publicKey },
-    ]);
+    record = await encryptedRecord(plaintext, [{ address: patient, publicKey: patientKeys.publicKey }]);
     const created = await alice.post("/api/uploads", {
       json: { patient, size: record.ciphertext.length, encryptedMetadata: record.encryptedMetadata, wrappedKeys: record.wrappedKeys },
     });
@@ -185,18 +183,23 @@ describe("the upload path: create, content, addRecord, confirm, read", () => {
     assert.deepEqual(await decryptBytes(dataKey, bytes), plaintext);
   });
 
-  it("refuses another patient and an ungranted doctor (403), lets the doctor read once granted on chain", async () => {
+  it("refuses another patient and an ungranted doctor (403), lets the doctor read once granted on chain and logged", async () => {
+    const refused = error("forbidden", "You may not read this record.", { reason: "no_grant" });
     for (const client of [olga, dora]) {
       const key = await client.get(`/api/records/${recordId}/key`);
-      assert.deepEqual([key.status, key.body], [403, error("forbidden", "You may not read this record.")]);
+      assert.deepEqual([key.status, key.body], [403, refused]);
       const content = await client.get(`/api/records/${recordId}/content`);
-      assert.deepEqual([content.status, content.body], [403, error("forbidden", "You may not read this record.")]);
+      assert.deepEqual([content.status, content.body], [403, refused]);
       const query = await client.post("/api/records/query", { json: { recordIds: [recordId] } });
       assert.deepEqual([query.status, query.body], [200, { records: [], unavailable: [{ recordId, reason: "forbidden" }] }]);
     }
     await grantAccess(patientAccount!, doctorAccount!, [recordId]);
+    const doctorKey = bytesToBase64(wrapKey(record.dataKey, doctorKeys.publicKey));
+    const shared = await alice.put("/api/shares/keys", { json: { doctor, keys: [{ recordId, wrappedKey: doctorKey }] } });
+    assert.deepEqual([shared.status, shared.body], [200, { stored: 1 }]);
+    await logAccess(doctorAccount!, recordId);
     const key = await dora.get(`/api/records/${recordId}/key`);
-    assert.deepEqual([key.status, key.body], [200, { recordId, cid, encryptedMetadata: record.encryptedMetadata, wrappedKey: record.wrappedKeys[1]!.wrappedKey }]);
+    assert.deepEqual([key.status, key.body], [200, { recordId, cid, encryptedMetadata: record.encryptedMetadata, wrappedKey: doctorKey }]);
     const content = await dora.fetch("GET", `/api/records/${recordId}/content`);
     assert.deepEqual(new Uint8Array(await content.arrayBuffer()), record.ciphertext);
   });
@@ -221,8 +224,8 @@ describe("the upload path: create, content, addRecord, confirm, read", () => {
     });
     assert.deepEqual(rows, [
       { actor: patient, action: "key", allowed: true, reason: "patient" },
-      { actor: other, action: "key", allowed: false, reason: "forbidden" },
-      { actor: doctor, action: "key", allowed: false, reason: "forbidden" },
+      { actor: other, action: "key", allowed: false, reason: "no_grant" },
+      { actor: doctor, action: "key", allowed: false, reason: "no_grant" },
       { actor: doctor, action: "key", allowed: true, reason: "grant" },
     ]);
   });

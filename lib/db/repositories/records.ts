@@ -30,3 +30,12 @@ export async function findRecordContent(recordId: string): Promise<{ cid: string
   const result = await dbQuery<{ cid: string; size: number }>("SELECT cid, size FROM records WHERE record_id = $1", [recordId]);
   return result.rows[0];
 }
+
+/** Which of `recordIds` the key store holds as records of `patient` (decimal ids). */
+export async function findPatientRecordIds(patient: string, recordIds: readonly string[]): Promise<Set<string>> {
+  const result = await dbQuery<{ record_id: string }>(
+    "SELECT record_id::text AS record_id FROM records WHERE patient = $1 AND record_id = ANY($2::numeric[])",
+    [patient, recordIds],
+  );
+  return new Set(result.rows.map((row) => row.record_id));
+}

@@ -2,21 +2,39 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { ApiError } from "@/lib/api";
 import type { CreateUploadRequest, CreateUploadResponse } from "@/lib/api/schemas";
+import { doctorStatus } from "@/lib/chain/server/doctors";
 import { isPatient } from "@/lib/chain/server/reads";
+import { hasLiveAllAccess, serverNowSeconds } from "@/lib/sharing/server/all-records-grant";
 import { insertUpload } from "@/lib/db/repositories/uploads";
 import { scheduleCleanup } from "./cleanup-expired-uploads";
 import { fromBase64 } from "./encoding";
 import { UPLOAD_TTL_MS, maxCiphertextBytes } from "./limits";
 
+/** The caller may add a record for `patient`: it is themself (registered), or they are an active doctor with a live all-records grant. */
+async function checkUploader(caller: `0x${string}`, patient: `0x${string}`, now: number): Promise<void> {
+  if (patient === caller) {
+    if (!(await isPatient(caller))) throw new ApiError("forbidden", "Register as a patient on chain before uploading records.");
+    return;
+  }
+  const status = await doctorStatus(caller);
+  if (status === "none") throw new ApiError("forbidden", "You may upload records only for yourself.");
+  if (status === "inactive") throw new ApiError("forbidden", "Your doctor account is deactivated.");
+  if (!(await hasLiveAllAccess(patient, caller, now))) {
+    throw new ApiError("forbidden", "You may add records for this patient only while you hold an all-records grant from them.");
+  }
+}
+
 /**
- * Starts an upload: the caller must be the record's patient, registered on chain (a doctor with an
- * all-records grant is the planned extension), the declared ciphertext size within the limit, and the data
- * key wrapped for the patient. The wrapped keys stay pending until the record is confirmed on chain.
+ * Starts an upload: the caller is the record's patient (registered on chain), or an active doctor holding a
+ * live all-records grant from the patient (by the chain and the server's clock); the declared ciphertext size
+ * is within the limit; the data key is wrapped for the patient and the uploader, and for nobody else but active
+ * doctors with a live all-records grant from the patient. The wrapped keys stay pending until the record is
+ * confirmed on chain.
  */
 export async function createUpload(caller: `0x${string}`, input: CreateUploadRequest): Promise<CreateUploadResponse> {
   scheduleCleanup();
-  if (input.patient !== caller) throw new ApiError("forbidden", "You may upload records only for yourself.");
-  if (!(await isPatient(caller))) throw new ApiError("forbidden", "Register as a patient on chain before uploading records.");
+  const now = serverNowSeconds();
+  await checkUploader(caller, input.patient, now);
   const maxBytes = maxCiphertextBytes();
   if (input.size > maxBytes) {
     throw new ApiError("payload_too_large", `The encrypted file may be at most ${maxBytes} bytes; ${input.size} were declared.`);
@@ -27,6 +45,15 @@ export async function createUpload(caller: `0x${string}`, input: CreateUploadReq
   }
   if (!recipients.includes(input.patient)) {
     throw new ApiError("invalid_input", "The data key must be wrapped for the patient.", [{ path: "wrappedKeys", message: "no entry for the patient" }]);
+  }
+  if (!recipients.includes(caller)) {
+    throw new ApiError("invalid_input", "The data key must be wrapped for you, the uploader.", [{ path: "wrappedKeys", message: "no entry for the uploader" }]);
+  }
+  const others = recipients.filter((recipient) => recipient !== input.patient && recipient !== caller);
+  const live = await Promise.all(others.map((doctor) => hasLiveAllAccess(input.patient, doctor, now)));
+  const refused = others.filter((_, i) => !live[i]);
+  if (refused.length) {
+    throw new ApiError("forbidden", `${refused.join(", ")} may not receive this record's key: only the patient, the uploader and doctors holding a live all-records grant from the patient may.`);
   }
   const upload = await insertUpload({
     id: randomUUID(),

@@ -1,6 +1,7 @@
 import { Web3 } from "web3";
 import { doctorContractAbi, patientContractAbi } from "@/lib/chain/generated/contracts";
 import { stackUnderTest } from "../stack-env";
+import { rpc } from "./api-client";
 
 let cached: Promise<{ web3: Web3; addresses: { DoctorContract: string; PatientContract: string } }> | undefined;
 
@@ -46,16 +47,81 @@ export async function addRecord(account: string, patientAddress: string, cidDige
   return BigInt(recordId as bigint).toString();
 }
 
-/** The admin (Ganache account 0) registers `account` as a doctor, who then publishes `publicKey`. */
-export async function registerDoctor(admin: string, account: string, publicKey: string): Promise<void> {
+/**
+ * The admin (Ganache account 0) registers `account` as a doctor, who then publishes `publicKey` (unless it is
+ * undefined: a doctor without a key yet).
+ */
+export async function registerDoctor(
+  admin: string,
+  account: string,
+  publicKey: string | undefined,
+  entry: { name?: string; specialty?: string } = {},
+): Promise<void> {
   const { doctor } = await contracts();
   const licence = `0x${"ab".repeat(32)}`;
-  await doctor.methods.registerDoctor(account, "Dr Test", "Cardiology", licence).send({ from: admin, ...GAS });
+  await doctor.methods.registerDoctor(account, entry.name ?? "Dr Test", entry.specialty ?? "Cardiology", licence).send({ from: admin, ...GAS });
+  if (publicKey !== undefined) await setDoctorKey(account, publicKey);
+}
+
+/** The doctor publishes (or rotates) their encryption key on chain. */
+export async function setDoctorKey(account: string, publicKey: string): Promise<void> {
+  const { doctor } = await contracts();
   await doctor.methods.setEncryptionKey(publicKey).send({ from: account, ...GAS });
 }
 
-/** `patientAccount` grants `doctorAccount` read access to the records (no expiry). */
-export async function grantAccess(patientAccount: string, doctorAccount: string, recordIds: string[]): Promise<void> {
+export async function deactivateDoctor(admin: string, account: string): Promise<void> {
+  const { doctor } = await contracts();
+  await doctor.methods.deactivateDoctor(account).send({ from: admin, ...GAS });
+}
+
+export async function reactivateDoctor(admin: string, account: string): Promise<void> {
+  const { doctor } = await contracts();
+  await doctor.methods.reactivateDoctor(account).send({ from: admin, ...GAS });
+}
+
+/** `patientAccount` grants `doctorAccount` read access to the records until `expiresAt` (unix seconds; 0 = no expiry). */
+export async function grantAccess(patientAccount: string, doctorAccount: string, recordIds: string[], expiresAt = 0): Promise<void> {
   const { patient } = await contracts();
-  await patient.methods.grantAccess(doctorAccount, recordIds, 0).send({ from: patientAccount, ...GAS });
+  await patient.methods.grantAccess(doctorAccount, recordIds, expiresAt).send({ from: patientAccount, ...GAS });
+}
+
+/** `patientAccount` grants `doctorAccount` all records, including future ones, until `expiresAt` (0 = no expiry). */
+export async function grantAllAccess(patientAccount: string, doctorAccount: string, expiresAt = 0): Promise<void> {
+  const { patient } = await contracts();
+  await patient.methods.grantAllAccess(doctorAccount, expiresAt).send({ from: patientAccount, ...GAS });
+}
+
+export async function revokeAccess(patientAccount: string, doctorAccount: string, recordIds: string[]): Promise<void> {
+  const { patient } = await contracts();
+  await patient.methods.revokeAccess(doctorAccount, recordIds).send({ from: patientAccount, ...GAS });
+}
+
+export async function revokeAllAccess(patientAccount: string, doctorAccount: string): Promise<void> {
+  const { patient } = await contracts();
+  await patient.methods.revokeAllAccess(doctorAccount).send({ from: patientAccount, ...GAS });
+}
+
+/** `account` logs on chain that it opens the record (RecordAccessed); returns the transaction hash. */
+export async function logAccess(account: string, recordId: string): Promise<string> {
+  const { patient } = await contracts();
+  const receipt = await patient.methods.logAccess(recordId).send({ from: account, ...GAS });
+  return String(receipt.transactionHash).toLowerCase();
+}
+
+/** canRead as the chain answers it at the latest block (eth_call, nothing mined). */
+export async function chainCanRead(reader: string, recordId: string): Promise<boolean> {
+  const { patient } = await contracts();
+  return Boolean(await patient.methods.canRead(reader, recordId).call());
+}
+
+/** The latest block's timestamp (unix seconds). */
+export async function latestBlockTime(): Promise<number> {
+  const { web3 } = await chain();
+  return Number((await web3.eth.getBlock("latest")).timestamp);
+}
+
+/** Moves the chain's clock forward by `seconds` and mines a block at the new time. */
+export async function increaseChainTime(seconds: number): Promise<void> {
+  await rpc("evm_increaseTime", [seconds]);
+  await rpc("evm_mine", []);
 }

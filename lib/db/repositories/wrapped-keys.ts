@@ -1,0 +1,35 @@
+import "server-only";
+import { dbQuery } from "./query";
+
+/**
+ * Stores confirmed wrapped keys of existing records for one recipient, replacing any earlier key of the same
+ * (record, recipient). Returns how many rows were written.
+ */
+export async function upsertRecordKeys(recipient: string, keys: ReadonlyArray<{ recordId: string; wrappedKey: Uint8Array }>): Promise<number> {
+  if (keys.length === 0) return 0;
+  const result = await dbQuery(
+    `INSERT INTO wrapped_keys (record_id, recipient, wrapped_key, status)
+     SELECT record_id, $1, wrapped_key, 'confirmed' FROM unnest($2::numeric[], $3::bytea[]) AS k(record_id, wrapped_key)
+     ON CONFLICT (record_id, recipient) DO UPDATE SET wrapped_key = EXCLUDED.wrapped_key, status = 'confirmed', upload_id = NULL`,
+    [recipient, keys.map((k) => k.recordId), keys.map((k) => Buffer.from(k.wrappedKey))],
+  );
+  return result.rowCount ?? 0;
+}
+
+/** The records (decimal ids) of `patient` on which `recipient` has a confirmed key, optionally among `recordIds`. */
+export async function recordIdsWithKey(patient: string, recipient: string, recordIds?: readonly string[]): Promise<string[]> {
+  const result = await dbQuery<{ record_id: string }>(
+    `SELECT k.record_id::text AS record_id FROM wrapped_keys k JOIN records r ON r.record_id = k.record_id
+      WHERE k.recipient = $2 AND k.status = 'confirmed' AND r.patient = $1 AND ($3::numeric[] IS NULL OR k.record_id = ANY($3::numeric[]))
+      ORDER BY k.record_id`,
+    [patient, recipient, recordIds ?? null],
+  );
+  return result.rows.map((row) => row.record_id);
+}
+
+/** Deletes `recipient`'s confirmed keys on these records; returns how many were deleted. */
+export async function deleteRecordKeys(recipient: string, recordIds: readonly string[]): Promise<number> {
+  if (recordIds.length === 0) return 0;
+  const result = await dbQuery("DELETE FROM wrapped_keys WHERE recipient = $1 AND status = 'confirmed' AND record_id = ANY($2::numeric[])", [recipient, recordIds]);
+  return result.rowCount ?? 0;
+}

@@ -1,0 +1,21 @@
+import "server-only";
+import { ApiError } from "@/lib/api";
+import type { PruneSharesRequest } from "@/lib/api/schemas";
+import { canRead, latestBlockNumber, patientOfRecord } from "@/lib/chain/server/reads";
+import { deleteRecordKeys, recordIdsWithKey } from "@/lib/db/repositories/wrapped-keys";
+
+/**
+ * Deletes the doctor's wrapped keys on the caller's records (those listed, else all) that the chain no longer
+ * lets the doctor read (canRead false at the latest block): after a revocation is mined, or after a grant's
+ * transaction failed. Records of another patient in the list are a 403.
+ */
+export async function pruneShareKeys(patient: `0x${string}`, input: PruneSharesRequest): Promise<{ deleted: number }> {
+  const listed = input.recordIds && [...new Set(input.recordIds.map((id) => BigInt(id).toString()))];
+  const foreign = listed?.find((id) => patientOfRecord(id) !== patient);
+  if (foreign !== undefined) throw new ApiError("forbidden", `Record ${foreign} is not one of your records.`);
+  const withKey = await recordIdsWithKey(patient, input.doctor, listed);
+  if (withKey.length === 0) return { deleted: 0 };
+  const block = await latestBlockNumber();
+  const readable = await Promise.all(withKey.map((id) => canRead(input.doctor, BigInt(id), block)));
+  return { deleted: await deleteRecordKeys(input.doctor, withKey.filter((_, i) => !readable[i])) };
+}
