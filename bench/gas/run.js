@@ -252,6 +252,39 @@ const OPERATIONS = [
       "contract loops over every grant of the patient (11 here), so its cost grows with the grants; ours is constant",
   },
   {
+    key: "updateAllExpiry",
+    label: "update all-records expiry",
+    writes: { updated: 1 },
+    why: "update: the expiry in the (patient, doctor) slot",
+    extras: [read("the patient slot"), REGISTRY_CHECK, ["AllAccessExpiryUpdated event", logGas(3, 32)]],
+    note: "updateAllAccessExpiry(doctor, expiresAt) on a live all-records grant: the generation is kept, so the " +
+      "records revoked from the grant stay excluded. The naive equivalent (NaiveEHR.updateAllAccessExpiry) rewrites " +
+      "its expiry slot; it has no exclusions to keep. Ours costs more than the naive one: the live registry check " +
+      "(4,700 of cold access, so that a deactivation takes effect at once) against the naive read of its own doctor " +
+      "flag (2,100); the minimum alone is above half the naive figure",
+  },
+  {
+    key: "revokeOneFromAll",
+    label: "revoke 1 record from the all-records grant",
+    writes: { fresh: 1 },
+    why: "new: the record's exclusion in its (doctor, record) slot",
+    extras: [read("the patient slot"), read("the all-records grant"), ["AccessRevoked event", logGas(4, 0)]],
+    note: "revokeAccess(doctor, [recordId]) on a record covered only by the all-records grant: the exclusion (the " +
+      "grant's generation) goes into the (doctor, record) slot. The naive contract cannot exclude one record from " +
+      "its all-records grant (its revokeAccess needs a per-record grant), so it has no figure",
+  },
+  {
+    key: "grantExcluded",
+    label: "grant 1 record excluded from the all-records grant",
+    writes: { updated: 1 },
+    why: "update: the (doctor, record) slot, its exclusion kept",
+    extras: [read("the patient slot"), REGISTRY_CHECK, ["AccessGranted event", logGas(4, 32)]],
+    note: "grantRecordAccess(doctor, recordId, expiresAt) on the record just revoked from that doctor's all-records " +
+      "grant: the slot already holds the exclusion, so the grant is a slot update, and the read that keeps the " +
+      "exclusion makes the write warm. The naive contract has no exclusions; its figure is its ordinary one-record " +
+      "grant (grantAccess with one CID) to the same doctor",
+  },
+  {
     key: "logAccess",
     label: "log access (record grant)",
     writes: {},
@@ -314,7 +347,7 @@ async function main() {
   });
   const web3 = new Web3(provider);
   const accounts = await web3.eth.getAccounts();
-  const [admin, doctor, doctor2, doctor3, patient, bigPatient] = accounts;
+  const [admin, doctor, doctor2, doctor3, patient, bigPatient, doctor4] = accounts;
 
   async function deploy(artifact, args = []) {
     const contract = new web3.eth.Contract(artifact.abi);
@@ -370,6 +403,13 @@ async function main() {
     ours.revokeAll = await send(patients, patient, "revokeAllAccess", [doctor2]);
     // After revoke all, so that the naive revoke-all loops over the same grants as before this row existed.
     ours.grantOneList = await send(patients, patient, "grantAccess", [doctor3, [recordId(patient, 0)], expiresAt]);
+    // Sharing operations, last and with their own doctor so that no row above changes: change the expiry of an
+    // all-records grant, revoke one record from it, then grant that record alone.
+    await send(doctors, admin, "registerDoctor", [doctor4, "Dr. Dana Okafor", "Neurology", licenceHash]);
+    await send(patients, patient, "grantAllAccess", [doctor4, expiresAt]);
+    ours.updateAllExpiry = await send(patients, patient, "updateAllAccessExpiry", [doctor4, expiresAt + 30 * 24 * 3600]);
+    ours.revokeOneFromAll = await send(patients, patient, "revokeAccess", [doctor4, [recordId(patient, 4)]]);
+    ours.grantExcluded = await send(patients, patient, "grantRecordAccess", [doctor4, recordId(patient, 4), expiresAt]);
 
     await send(patients, bigPatient, "registerPatient", [patientKey]);
     for (let i = 0; i < LARGE_PATIENT_RECORDS; i++) {
@@ -407,6 +447,10 @@ async function main() {
     naive.revokeOne = await send(ehr, patient, "revokeAccess", [doctor, cid(digests[0])]);
     naive.revokeAll = await send(ehr, patient, "revokeAllAccess", [doctor2]);
     naive.grantOneList = await send(ehr, patient, "grantAccess", [doctor3, [cid(digests[0])], expiresAt]);
+    await send(ehr, admin, "registerDoctor", [doctor4, "Dr. Dana Okafor", "Neurology", licence]);
+    await send(ehr, patient, "grantAllAccess", [doctor4, expiresAt]);
+    naive.updateAllExpiry = await send(ehr, patient, "updateAllAccessExpiry", [doctor4, expiresAt + 30 * 24 * 3600]);
+    naive.grantExcluded = await send(ehr, patient, "grantAccess", [doctor4, [cid(digests[4])], expiresAt]);
 
     await send(ehr, bigPatient, "registerPatient", [patientKeyHex]);
     for (let i = 0; i < LARGE_PATIENT_RECORDS; i++) {
@@ -433,11 +477,11 @@ async function main() {
       (cleared ? ` + ${cleared} x 5,000 slot clear - ${fmt(refund)} refund` : "");
     const extras = op.extras.reduce((sum, [, gas]) => sum + gas, 0);
     const minimum = floor + extras;
-    const ratio = our.gas / ref.gas;
+    const ratio = ref ? our.gas / ref.gas : null; // no naive figure when the reference has no equivalent
 
     const checks = [];
     if (op.target !== undefined) checks.push({ name: `<= ${fmt(op.target)}`, pass: our.gas <= op.target });
-    checks.push({ name: "<= 0.5x naive", pass: ratio <= 0.5 });
+    if (ratio !== null) checks.push({ name: "<= 0.5x naive", pass: ratio <= 0.5 });
     const why = [];
     for (const check of checks.filter((c) => !c.pass)) {
       if (check.name === "<= 0.5x naive") {
@@ -465,8 +509,8 @@ async function main() {
       requiredExtras: op.extras.map(([what, gas]) => ({ what, gas })),
       minimum,
       overMinimum: our.gas - minimum,
-      naiveGas: ref.gas,
-      ratio: Number(ratio.toFixed(3)),
+      naiveGas: ref ? ref.gas : null,
+      ratio: ratio === null ? null : Number(ratio.toFixed(3)),
       targets: checks,
       pass: checks.every((c) => c.pass),
       note: op.note || null,
@@ -497,9 +541,9 @@ async function main() {
     fmt(r.minimum),
     `+${fmt(r.overMinimum)}`,
     fmt(r.naiveGas),
-    r.ratio.toFixed(2),
-    r.targets.map((c) => c.name).join(", "),
-    r.pass ? "ok" : "MISSED",
+    r.ratio === null ? "-" : r.ratio.toFixed(2),
+    r.targets.map((c) => c.name).join(", ") || "-",
+    r.targets.length === 0 ? "-" : r.pass ? "ok" : "MISSED",
   ]);
   body.push([
     growthCheck.operation,
@@ -526,7 +570,8 @@ async function main() {
   );
   console.log("floor   = 21,000 + calldata + the storage writes the operation cannot avoid (22,100 new slot, 5,000 update).");
   console.log("minimum = floor + the reads, registry call and events the rules require (listed below).");
-  console.log("naive   = the same operation on bench/reference/NaiveEHR.sol (CID strings in arrays of structs).\n");
+  console.log("naive   = the same operation on bench/reference/NaiveEHR.sol (CID strings in arrays of structs);");
+  console.log("          - where the reference has no equivalent (then there is no naive target either).\n");
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of body) console.log(line(row));

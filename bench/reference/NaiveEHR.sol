@@ -62,6 +62,7 @@ contract NaiveEHR {
     event RecordAdded(address patient, address author, string cid, uint256 timestamp);
     event AccessGranted(address patient, address doctor, string cid, uint256 expiresAt);
     event AllAccessGranted(address patient, address doctor, uint256 expiresAt);
+    event AllAccessExpiryUpdated(address patient, address doctor, uint256 expiresAt);
     event AccessRevoked(address patient, address doctor, string cid);
     event RecordAccessed(address patient, address doctor, string cid, uint256 timestamp);
 
@@ -131,6 +132,15 @@ contract NaiveEHR {
         allAccess[msg.sender][doctor] = true;
         allAccessExpiry[msg.sender][doctor] = expiresAt;
         emit AllAccessGranted(msg.sender, doctor, expiresAt);
+    }
+
+    function updateAllAccessExpiry(address doctor, uint256 expiresAt) public {
+        require(patients[msg.sender].registered, "Not a patient");
+        require(doctors[doctor].active, "Not an active doctor");
+        require(expiresAt == 0 || expiresAt > block.timestamp, "Expiry in the past");
+        require(allAccess[msg.sender][doctor], "No all-records grant");
+        allAccessExpiry[msg.sender][doctor] = expiresAt;
+        emit AllAccessExpiryUpdated(msg.sender, doctor, expiresAt);
     }
 
     function revokeAccess(address doctor, string memory cid) public {
