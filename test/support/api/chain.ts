@@ -91,6 +91,12 @@ export async function grantAllAccess(patientAccount: string, doctorAccount: stri
   await patient.methods.grantAllAccess(doctorAccount, expiresAt).send({ from: patientAccount, ...GAS });
 }
 
+/** Changes the expiry of `patientAccount`'s all-records grant to `doctorAccount`, keeping its exclusions. */
+export async function updateAllAccessExpiry(patientAccount: string, doctorAccount: string, expiresAt: number): Promise<void> {
+  const { patient } = await contracts();
+  await patient.methods.updateAllAccessExpiry(doctorAccount, expiresAt).send({ from: patientAccount, ...GAS });
+}
+
 export async function revokeAccess(patientAccount: string, doctorAccount: string, recordIds: string[]): Promise<void> {
   const { patient } = await contracts();
   await patient.methods.revokeAccess(doctorAccount, recordIds).send({ from: patientAccount, ...GAS });
