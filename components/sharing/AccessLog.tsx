@@ -2,7 +2,7 @@
 
 import { useEffect, useId, useState } from "react";
 import type { BrowserChain } from "@/lib/chain/client";
-import { describeAudit, describeExpiry, formatTime, HISTORY_KINDS, loadAccessLog, recordLabel, type AccessLogView } from "@/lib/sharing/client";
+import { auditDecision, auditRequest, describeExpiry, formatTime, HISTORY_KINDS, loadAccessLog, recordLabel, type AccessLogView } from "@/lib/sharing/client";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 
@@ -15,6 +15,7 @@ export function AccessLog({ chain, patient, titles }: { chain: BrowserChain; pat
   const id = useId();
   const [loaded, setLoaded] = useState<Loaded>({ status: "loading" });
   const [version, setVersion] = useState(0);
+  const [includeOwn, setIncludeOwn] = useState(false);
 
   useEffect(() => {
     let cancelled = false;
@@ -42,7 +43,9 @@ export function AccessLog({ chain, patient, titles }: { chain: BrowserChain; pat
       </Alert>
     );
   }
-  const { accesses, history, audit } = loaded.log;
+  const { accesses, history } = loaded.log;
+  const own = loaded.log.audit.filter((entry) => entry.actor === patient.toLowerCase()).length;
+  const audit = includeOwn ? loaded.log.audit : loaded.log.audit.filter((entry) => entry.actor !== patient.toLowerCase());
   const title = (recordId: string) => recordLabel(recordId, titles);
 
   return (
@@ -66,8 +69,10 @@ export function AccessLog({ chain, patient, titles }: { chain: BrowserChain; pat
           <ol className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white" data-testid="accesses-list">
             {accesses.map((entry) => (
               <li key={`${entry.txHash}-${entry.recordId}`} className="p-3 text-sm" data-testid="access-entry" data-doctor={entry.doctor} data-record-id={entry.recordId}>
-                <span className="font-medium">{entry.who}</span> opened <span className="font-medium">“{title(entry.recordId)}”</span> on <Time seconds={entry.time} />
-                <span className="block break-all font-mono text-xs text-slate-500">transaction {entry.txHash}</span>
+                <span className="font-medium">{entry.who}</span> opened <span className="font-medium">“{title(entry.recordId)}”</span>
+                <span className="block text-xs text-slate-600">
+                  <Time seconds={entry.time} /> · <span className="break-all font-mono">transaction {entry.txHash}</span>
+                </span>
               </li>
             ))}
           </ol>
@@ -86,9 +91,18 @@ export function AccessLog({ chain, patient, titles }: { chain: BrowserChain; pat
           <ol className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white" data-testid="history-list">
             {history.map((entry, index) => (
               <li key={`${entry.txHash}-${entry.kind}-${entry.recordId ?? ""}-${index}`} className="p-3 text-sm" data-testid="history-entry" data-kind={entry.kind} data-doctor={entry.doctor}>
-                <span className="font-medium">{HISTORY_KINDS[entry.kind]}</span>
-                {entry.recordId !== undefined && <> “{title(entry.recordId)}”</>} · {entry.who}
-                {entry.expiresAt !== undefined && <> · {describeExpiry(entry.expiresAt)}</>} · <Time seconds={entry.time} />
+                You {HISTORY_KINDS[entry.kind].verb}
+                {entry.recordId !== undefined && (
+                  <>
+                    {" "}
+                    <span className="font-medium">“{title(entry.recordId)}”</span>
+                  </>
+                )}{" "}
+                {HISTORY_KINDS[entry.kind].preposition} <span className="font-medium">{entry.who}</span>
+                {entry.expiresAt !== undefined && <> ({describeExpiry(entry.expiresAt)})</>}
+                <span className="block text-xs text-slate-600">
+                  <Time seconds={entry.time} />
+                </span>
               </li>
             ))}
           </ol>
@@ -100,9 +114,13 @@ export function AccessLog({ chain, patient, titles }: { chain: BrowserChain; pat
           Key store audit
         </h3>
         <p className="text-sm text-slate-600">Every time the key store released or refused a key or a file of your records, and to whom.</p>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" checked={includeOwn} onChange={(event) => setIncludeOwn(event.target.checked)} />
+          Include your own requests ({own})
+        </label>
         {audit.length === 0 ? (
           <p className="rounded-lg border border-dashed border-slate-300 bg-white p-4 text-sm" data-testid="audit-empty">
-            The key store has no audit entries for your records yet.
+            {includeOwn || own === 0 ? "The key store has no audit entries for your records yet." : "Nobody else has asked the key store for your records."}
           </p>
         ) : (
           <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
@@ -120,6 +138,9 @@ export function AccessLog({ chain, patient, titles }: { chain: BrowserChain; pat
                     Record
                   </th>
                   <th scope="col" className="p-2">
+                    Request
+                  </th>
+                  <th scope="col" className="p-2">
                     Decision
                   </th>
                 </tr>
@@ -132,7 +153,8 @@ export function AccessLog({ chain, patient, titles }: { chain: BrowserChain; pat
                     </td>
                     <td className="p-2">{entry.who}</td>
                     <td className="p-2">{title(entry.recordId)}</td>
-                    <td className={`p-2 ${entry.allowed ? "" : "text-red-700"}`}>{describeAudit(entry)}</td>
+                    <td className="p-2">{auditRequest(entry)}</td>
+                    <td className={`p-2 ${entry.allowed ? "" : "text-red-700"}`}>{auditDecision(entry)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -58,25 +58,27 @@ export async function loadAccessLog(chain: BrowserChain, patient: string): Promi
 
 const AUDIT_REASONS: Record<AuditEntryResponse["reason"], string> = {
   patient: "you are the patient",
-  grant: "the doctor holds a grant",
+  grant: "holds a grant",
   forbidden: "not allowed",
   not_found: "unknown record",
-  inactive: "the doctor is deactivated",
+  inactive: "doctor deactivated",
   no_grant: "no grant",
-  expired: "the grant expired",
-  no_access_log: "the opening was not logged on chain first",
+  expired: "grant expired",
+  no_access_log: "opening not logged on chain first",
 };
-const AUDIT_ACTIONS: Record<AuditEntryResponse["action"], string> = { query: "listed", key: "key requested", content: "file requested" };
+const AUDIT_ACTIONS: Record<AuditEntryResponse["action"], string> = { query: "Listing with its key", key: "Key", content: "Encrypted file" };
 
-/** "key requested: released (the doctor holds a grant)" for one audit row. */
-export const describeAudit = (entry: AuditEntryResponse) =>
-  `${AUDIT_ACTIONS[entry.action]}: ${entry.allowed ? "released" : "refused"} (${AUDIT_REASONS[entry.reason]})`;
+/** What was asked of the key store ("Key", "Encrypted file", "Listing with its key"). */
+export const auditRequest = (entry: AuditEntryResponse) => AUDIT_ACTIONS[entry.action];
 
-/** "Granted", "Revoked all access", … for one history row. */
-export const HISTORY_KINDS: Record<GrantHistoryEntry["kind"], string> = {
-  granted: "Granted a record",
-  all_granted: "Granted all records, including future ones",
-  all_expiry_updated: "Changed the expiry of the all-records grant",
-  revoked: "Revoked a record",
-  all_revoked: "Revoked all access",
+/** "Released (holds a grant)" or "Refused (grant expired)". */
+export const auditDecision = (entry: AuditEntryResponse) => `${entry.allowed ? "Released" : "Refused"} (${AUDIT_REASONS[entry.reason]})`;
+
+/** One history row as a sentence: "You" + verb + the record (if any) + preposition + the doctor. */
+export const HISTORY_KINDS: Record<GrantHistoryEntry["kind"], { verb: string; preposition: string }> = {
+  granted: { verb: "granted", preposition: "to" },
+  all_granted: { verb: "granted all records, including future ones,", preposition: "to" },
+  all_expiry_updated: { verb: "changed the expiry of the all-records grant", preposition: "held by" },
+  revoked: { verb: "revoked", preposition: "from" },
+  all_revoked: { verb: "revoked all access", preposition: "from" },
 };

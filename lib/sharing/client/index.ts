@@ -6,5 +6,5 @@ export { uploadSharedRecord, type SharedUploadProgress } from "./upload";
 export { grantToDoctor, planGrant, describeGrant, GrantError, type GrantScope, type GrantStep, type GrantProgress, type GrantResult, type AllRecordsMode } from "./grant";
 export { revokeFromDoctor, pruneAfterRevoke, RevokeError, type RevokeScope, type RevokeProgress } from "./revoke";
 export { loadCurrentShares, holdsGrant } from "./shares";
-export { loadAccessLog, recordLabel, describeAudit, HISTORY_KINDS, type AccessLogView } from "./access-log";
+export { loadAccessLog, recordLabel, auditRequest, auditDecision, HISTORY_KINDS, type AccessLogView } from "./access-log";
 export { EXPIRY_PRESET_DAYS, expiryFromChoice, describeExpiry, formatTime, isExpired, nowSeconds, type ExpiryChoice } from "./expiry";
