@@ -142,11 +142,7 @@ export function grantAllAccess(chain: BrowserChain, doctor: string, expiresAt: E
 
 /** Changes the expiry of the caller's existing all-records grant to `doctor`, keeping the records excluded from it. */
 export function updateAllAccessExpiry(chain: BrowserChain, doctor: string, expiresAt: Expiry, onStatus?: (status: TxStatus) => void) {
-  // TODO(issue 7): call through the typed ABI once the contract's updateAllAccessExpiry is compiled in.
-  const methods = chain.contracts.patient.methods as unknown as Record<string, ((...args: unknown[]) => unknown) | undefined>;
-  const update = methods.updateAllAccessExpiry;
-  if (!update) return Promise.reject(new ChainError("This version of the contract cannot change an expiry", "failed", undefined, { mayBeOnChain: false }));
-  return send(chain, update(doctor, uint(expiresAt)), onStatus);
+  return send(chain, chain.contracts.patient.methods.updateAllAccessExpiry(doctor, uint(expiresAt)), onStatus);
 }
 
 /** Revokes `doctor`'s access to some of the caller's records (excluding them from an all-records grant too). */
