@@ -55,6 +55,11 @@ export function AdminsPanel({ chain, onChanged, onSelfRemoved }: { chain: Browse
       inputRef.current?.focus();
       return;
     }
+    if (list.includes(parsed.address)) {
+      setAddressError("This address is already an administrator.");
+      inputRef.current?.focus();
+      return;
+    }
     setAddressError(undefined);
     setBusy({ kind: "add", tx: { stage: "checking" } });
     try {

@@ -1,4 +1,4 @@
-import { registerDoctor as registerOnChain, type BrowserChain, type TxStatus } from "@/lib/chain/client";
+import { ChainError, isDoctor, registerDoctor as registerOnChain, type BrowserChain, type TxStatus } from "@/lib/chain/client";
 import { parseAddressInput } from "./address-input";
 import * as api from "./api";
 import { licenceHash, newLicenceSalt } from "./licence";
@@ -40,6 +40,7 @@ export type RegisterDoctorProgress = { step: "salt" } | { step: "sign"; tx: TxSt
 
 /**
  * Registers a doctor:
+ * 0. refused at once when the address is already a doctor (its stored salt must stay);
  * 1. a fresh 32-byte salt, licenceHash = sha256(salt || licence number) (the licence never leaves the browser);
  * 2. the salt is stored with the app (PUT /api/admin/licence-salts/:address) BEFORE anything is signed, so a
  *    registered doctor's licence can always be verified later (a failed transaction leaves only an unused
@@ -51,6 +52,13 @@ export async function registerDoctor(chain: BrowserChain, form: DoctorForm, onPr
   const parsed = parseAddressInput(form.address);
   if (!parsed.ok) throw new Error(parsed.message);
   const doctor = parsed.address;
+
+  // 0. An address that is already a doctor keeps its salt: storing a new one would break its licence check.
+  if (await isDoctor(chain, doctor)) {
+    throw new ChainError("This address is already registered as a doctor (a deactivated doctor is reactivated, not registered again).", "failed", "DoctorContractAlreadyRegistered", {
+      mayBeOnChain: false,
+    });
+  }
 
   // 1. Salt and hash, in the browser.
   const salt = newLicenceSalt();

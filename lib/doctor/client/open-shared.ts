@@ -1,10 +1,11 @@
 import type { z } from "zod";
 import { keyRefusalDetailsSchema } from "@/lib/api/schemas";
 import { ApiClientError } from "@/lib/api/client/http";
-import { ChainError, logAccess, type BrowserChain } from "@/lib/chain/client";
+import { ChainError, getGrants, isActiveDoctor, logAccess, type BrowserChain } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
 import { AccessRefusedError, openRecord, type ChainRecordRef, type OpenProgress } from "@/lib/records/client/open";
 import type { RecordMetadata } from "@/lib/records/client/metadata";
+import { patientOfRecord } from "@/lib/records/client/list";
 import { formatExpiry, isExpired } from "./patients";
 
 const MESSAGES = {
@@ -15,18 +16,32 @@ const MESSAGES = {
 const expiredMessage = (expiresAt: number) =>
   expiresAt ? `Access refused: your access to this record expired on ${formatExpiry(expiresAt)}.` : "Access refused: your access to this record has expired.";
 
-/** The contract's refusal of logAccess, in words (the chain cannot tell a revoked from an expired grant; the expiry can). */
-function refusalFromChain(error: unknown, expiresAt: number): AccessRefusedError | undefined {
-  if (!(error instanceof ChainError) || error.kind !== "reverted") return undefined;
+const revokedOrExpired = (expiresAt: number, cause: unknown) =>
+  isExpired(expiresAt) ? new AccessRefusedError("expired", expiredMessage(expiresAt), cause) : new AccessRefusedError("revoked", MESSAGES.revoked, cause);
+
+/**
+ * Why the contract refused logAccess, in words. From the custom error when the wallet passed the revert data
+ * on; otherwise (some wallets drop it) from the chain's views: is the caller an active doctor, and does a
+ * grant still cover the record (the grant's expiry tells expired from revoked).
+ */
+async function refusalFromChain(chain: BrowserChain, recordId: string, error: unknown, expiresAt: number): Promise<AccessRefusedError | undefined> {
+  if (!(error instanceof ChainError) || error.kind === "rejected" || error.mayBeOnChain) return undefined;
   switch (error.errorName) {
     case "PatientContractNotActiveDoctor":
       return new AccessRefusedError("deactivated", MESSAGES.deactivated, error);
     case "PatientContractAccessDenied":
     case "PatientContractRecordNotFound":
-      return isExpired(expiresAt) ? new AccessRefusedError("expired", expiredMessage(expiresAt), error) : new AccessRefusedError("revoked", MESSAGES.revoked, error);
-    default:
-      return undefined;
+      return revokedOrExpired(expiresAt, error);
   }
+  try {
+    if (!(await isActiveDoctor(chain, chain.account))) return new AccessRefusedError("deactivated", MESSAGES.deactivated, error);
+    const grant = (await getGrants(chain, patientOfRecord(recordId), chain.account)).find((entry) => entry.recordId === recordId);
+    if (!grant?.granted) return new AccessRefusedError("revoked", MESSAGES.revoked, error);
+    if (!grant.readable) return new AccessRefusedError("expired", expiredMessage(grant.expiresAt || expiresAt), error);
+  } catch {
+    // the views failed too: report the original error
+  }
+  return undefined;
 }
 
 /** The key store's 403 with `details.reason` (inactive, no_grant, expired, no_access_log), in words. */
@@ -66,7 +81,7 @@ export async function openSharedRecord(
   try {
     await logAccess(chain, record.recordId, (tx) => onProgress?.({ step: "log", tx }));
   } catch (error) {
-    throw refusalFromChain(error, record.expiresAt) ?? error;
+    throw (await refusalFromChain(chain, record.recordId, error, record.expiresAt)) ?? error;
   }
   // 2. Key, content, checks.
   try {
