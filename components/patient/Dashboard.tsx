@@ -133,7 +133,7 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
             ))}
           </div>
 
-          <div role="tabpanel" id={`${id}-panel-${tab}`} aria-labelledby={`${id}-tab-${tab}`} className="space-y-8">
+          <div role="tabpanel" id={`${id}-panel-${tab}`} aria-labelledby={`${id}-tab-${tab}`} tabIndex={0} className="space-y-8 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600">
             {tab === "records" && (
               <>
                 <section aria-labelledby="upload-heading" className="space-y-3">
