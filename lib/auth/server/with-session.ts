@@ -28,7 +28,7 @@ export interface WithSessionOptions {
   role?: Role;
 }
 
-export const ROLE_MESSAGES = {
+const ROLE_MESSAGES = {
   patient: "Only a registered patient may do this.",
   notDoctor: "This account is not registered as a doctor.",
   deactivated: "Your doctor account is deactivated.",
@@ -36,7 +36,7 @@ export const ROLE_MESSAGES = {
 } as const;
 
 /** 403 unless `address` holds `role` on chain now. */
-export async function requireRole(address: string, role: Role): Promise<void> {
+async function requireRole(address: string, role: Role): Promise<void> {
   if (role === "patient") {
     if (!(await isPatient(address))) throw new ApiError("forbidden", ROLE_MESSAGES.patient);
   } else if (role === "admin") {

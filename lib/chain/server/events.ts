@@ -1,4 +1,5 @@
 import "server-only";
+import type { GrantHistoryKind } from "@/lib/api/schemas";
 import { patientContractAbi } from "@/lib/chain/generated/contracts";
 import { chainRead } from "./chain-errors";
 import { serverContracts } from "./contracts";
@@ -58,7 +59,7 @@ export interface LogRange {
  * Logs of the named PatientContract events whose indexed arguments match `indexed` (positional, after the
  * signature; undefined = any), oldest first. Every named event must index the same leading arguments.
  */
-export async function patientLogs(names: readonly string[], indexed: ReadonlyArray<string | bigint | undefined>, range: LogRange = {}): Promise<ChainLog[]> {
+async function patientLogs(names: readonly string[], indexed: ReadonlyArray<string | bigint | undefined>, range: LogRange = {}): Promise<ChainLog[]> {
   const fragments = names.flatMap((name) => patientEvents.get(name) ?? []);
   if (fragments.length === 0) return [];
   const byTopic = new Map(fragments.map((fragment) => [topicOf(fragment), fragment]));
@@ -91,7 +92,7 @@ const blockTimes = new Map<string, number>();
 const BLOCK_TIME_CACHE = 10_000;
 
 /** A block's timestamp (unix seconds), cached by block hash (a hash names one block for good). */
-export async function blockTime(blockHash: Hex): Promise<number> {
+async function blockTime(blockHash: Hex): Promise<number> {
   const cached = blockTimes.get(blockHash);
   if (cached !== undefined) return cached;
   const block = await chainRead(() => web3().eth.getBlock(blockHash, false));
@@ -111,7 +112,8 @@ export async function logTimes(logs: readonly ChainLog[]): Promise<Map<Hex, numb
 const address = (value: unknown) => String(value).toLowerCase() as Hex;
 
 // --- grants ---------------------------------------------------------------------------------------------
-export type GrantEventKind = "granted" | "all_granted" | "all_expiry_updated" | "revoked" | "all_revoked";
+/** The kinds the access log's history shows (lib/api/schemas). */
+type GrantEventKind = GrantHistoryKind;
 
 const GRANT_EVENTS: Record<string, GrantEventKind> = {
   AccessGranted: "granted",

@@ -5,7 +5,7 @@ import { recordIdRange } from "@/lib/chain/server/reads";
 import { auditRowsForRecords } from "@/lib/db/repositories/key-audit";
 
 /** The newest key-store audit rows the access log shows. */
-export const ACCESS_LOG_AUDIT_LIMIT = 1000;
+const ACCESS_LOG_AUDIT_LIMIT = 1000;
 
 /**
  * The patient's access log, newest first: every doctor's opening of one of their records (RecordAccessed;
