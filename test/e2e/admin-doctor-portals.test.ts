@@ -109,6 +109,11 @@ async function uploadAsPatient(client: ApiClient, keys: ReturnType<typeof testKe
   return { recordId, dataKey, file, title, fileName: metadata.fileName };
 }
 
+/** Saves a full-page screenshot when E2E_SCREENSHOTS names a folder (to look at the screens). */
+async function shot(page: Page, name: string) {
+  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.E2E_SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
 let broken = false;
 /** Pages to capture when a step fails (E2E_SCREENSHOTS=folder). */
 const pages: Record<string, Page> = {};
@@ -167,6 +172,7 @@ describe("admin dashboard and doctor portal", () => {
     await adminPage.getByTestId("doctor-count").filter({ hasText: "of 1 doctor" }).waitFor();
     await adminPage.getByLabel("Search doctors").fill("");
     await adminPage.getByTestId("overview-doctors").filter({ hasText: /^2$/ }).waitFor();
+    await shot(adminPage, "admin-dashboard");
   });
 
   step("the admin verifies a licence", async () => {
@@ -233,12 +239,14 @@ describe("admin dashboard and doctor portal", () => {
     assert.deepEqual((await doctorPage.getByTestId("record-title").allInnerTexts()).sort(), ["Blood panel", "Chest X-ray"]);
     assert.match(await doctorPage.getByTestId("record-expiry").first().innerText(), /Access until/);
     assert.match(await doctorPage.getByTestId("record-author").first().innerText(), /Added by the patient/);
+    await shot(doctorPage, "doctor-patients");
     await doctorPage.getByLabel("Search").fill("x-ray");
     await doctorPage.getByTestId("records-count").filter({ hasText: "1 of 2" }).waitFor();
     await doctorPage.getByLabel("Search").fill("");
 
     await doctorPage.getByRole("button", { name: "Open Blood panel" }).click();
     await doctorPage.locator('[data-testid="pdf-status"][data-status="ready"]').waitFor();
+    await shot(doctorPage, "doctor-viewer");
     const bytes = await downloadedBytes(doctorPage, () => doctorPage.getByRole("button", { name: "Download" }).click(), "opened.pdf");
     assert.ok(bytes.equals(records[0]!.file), "the doctor's download equals the patient's file");
     const log = (await alice.get("/api/access-log")).body as { accesses: { doctor: string; recordId: string }[] };
@@ -252,6 +260,7 @@ describe("admin dashboard and doctor portal", () => {
     await doctorPage.locator('[data-testid="access-refused"], [data-testid="open-error"]').waitFor();
     assert.match(await doctorPage.getByTestId("record-viewer").innerText(), /revoked/);
     assert.equal(await doctorPage.getByTestId("access-refused").count(), 1);
+    await shot(doctorPage, "doctor-refused");
     assert.equal(await doctorPage.getByRole("button", { name: "Download" }).count(), 0);
     await doctorPage.getByRole("button", { name: "Back to my patients" }).click();
   });
