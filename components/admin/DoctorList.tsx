@@ -3,7 +3,8 @@
 import { useEffect, useId, useRef, useState } from "react";
 import type { DoctorEntry } from "@/lib/api/schemas";
 import { deactivateDoctor, reactivateDoctor, type BrowserChain, type TxStatus } from "@/lib/chain/client";
-import { adminApi, explainAdminError } from "@/lib/admin/client";
+import { explainAdminError } from "@/lib/admin/client";
+import { getDoctors } from "@/lib/sharing/client/api";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { TxProgress } from "./TxProgress";
@@ -39,8 +40,7 @@ export function DoctorList({ chain, version, onChanged }: { chain: BrowserChain;
 
   useEffect(() => {
     let cancelled = false;
-    adminApi
-      .listDoctors({ q: search, offset, limit: PAGE_SIZE })
+    getDoctors({ q: search, offset, limit: PAGE_SIZE })
       .then((result) => !cancelled && setPage({ status: "ready", total: result.total, doctors: result.doctors }))
       .catch((error: unknown) => !cancelled && setPage({ status: "error", message: explainAdminError(error) }));
     return () => {

@@ -2,7 +2,7 @@
 export * as adminApi from "./api";
 export { parseAddressInput, type AddressInput } from "./address-input";
 export { licenceHash, newLicenceSalt } from "./licence";
-export { registerDoctor, validateDoctorForm, MAX_DOCTOR_TEXT_BYTES, type DoctorForm, type DoctorFormErrors, type RegisterDoctorProgress } from "./register-doctor";
+export { registerDoctor, validateDoctorForm, type DoctorForm, type DoctorFormErrors, type RegisterDoctorProgress } from "./register-doctor";
 export { verifyLicence, type LicenceCheck } from "./verify-licence";
 export { removeAdministrator } from "./admins";
 export { explainAdminError } from "./explain";

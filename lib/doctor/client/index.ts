@@ -1,4 +1,3 @@
 // Browser use cases of the doctor portal: the patients who shared records, opening one (logged on chain first).
-export { getMyPatients } from "./api";
 export { loadMyPatients, formatExpiry, isExpired, type PatientOfDoctor, type SharedEntry, type RecordAccess } from "./patients";
 export { openSharedRecord } from "./open-shared";
