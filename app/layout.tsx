@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { connection } from "next/server";
 import { Providers } from "@/components/Providers";
 import { WalletStatus } from "@/components/wallet/WalletStatus";
-import { publicChainConfig } from "@/lib/chain/public-config";
+import { publicChainConfig } from "@/lib/chain/server/public-config";
 import { getEnv } from "@/lib/config";
 import "./globals.css";
 

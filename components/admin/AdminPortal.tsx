@@ -3,7 +3,8 @@
 import { useCallback, useEffect, useState } from "react";
 import { isAdmin, type BrowserChain } from "@/lib/chain/client";
 import { SignInGate } from "@/components/auth/SignInGate";
-import { useBrowserChain, type ReadyWallet } from "@/components/auth/useBrowserChain";
+import { useBrowserChain } from "@/components/auth/useBrowserChain";
+import type { ReadyWallet } from "@/lib/wallet";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { OverviewPanel } from "./OverviewPanel";

@@ -5,7 +5,7 @@ import { WalletGate } from "@/components/wallet/WalletGate";
 import { useSession } from "@/components/wallet/SessionProvider";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
-import type { ReadyWallet } from "./useBrowserChain";
+import type { ReadyWallet } from "@/lib/wallet";
 
 export type PortalRole = "patient" | "doctor" | "admin";
 

@@ -2,10 +2,7 @@
 
 import { useMemo } from "react";
 import { browserChain, type BrowserChain } from "@/lib/chain/client";
-import type { WalletState } from "@/lib/wallet";
-
-/** A wallet a portal can act with: connected, on the right chain, contracts deployed (the one such type). */
-export type ReadyWallet = Extract<WalletState, { status: "ready" }>;
+import type { ReadyWallet } from "@/lib/wallet";
 
 /** web3 over the ready wallet with the typed contracts, made once per wallet state (account, chain, provider). */
 export function useBrowserChain(wallet: ReadyWallet): BrowserChain {

@@ -4,7 +4,8 @@ import { useCallback, useEffect, useRef, useState, type ReactNode } from "react"
 import type { BrowserChain } from "@/lib/chain/client";
 import { loadStoredBackup, type UnlockedKey } from "@/lib/keystore";
 import { readKeyStatus, type KeyRole, type KeyStatus } from "@/lib/records/client/sign-up";
-import { useBrowserChain, type ReadyWallet } from "@/components/auth/useBrowserChain";
+import { useBrowserChain } from "@/components/auth/useBrowserChain";
+import type { ReadyWallet } from "@/lib/wallet";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { SignUp } from "./SignUp";

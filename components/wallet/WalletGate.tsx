@@ -1,14 +1,12 @@
 "use client";
 
 import type { ReactNode } from "react";
-import type { WalletState } from "@/lib/wallet";
+import type { ReadyWallet } from "@/lib/wallet";
 import { useWallet } from "./WalletProvider";
 import { describeState } from "./WalletStatus";
 
-type ReadyState = Extract<WalletState, { status: "ready" }>;
-
 /** Renders children only with a ready wallet; otherwise a full explanation of what to do. */
-export function WalletGate({ children }: { children: (state: ReadyState) => ReactNode }) {
+export function WalletGate({ children }: { children: (state: ReadyWallet) => ReactNode }) {
   const { state, config, connect, switchNetwork } = useWallet();
   if (state.status === "ready") return <>{children(state)}</>;
   const { title, detail } = describeState(state, config.chainName, config.chainId);

@@ -11,6 +11,9 @@ export type WalletState =
   | { status: "no-contracts"; wallet: DiscoveredWallet; account: string; chainId: number }
   | { status: "ready"; wallet: DiscoveredWallet; account: string; chainId: number; addresses: ContractAddresses };
 
+/** A wallet a portal can act with: connected, on the right chain, contracts deployed (the one such type). */
+export type ReadyWallet = Extract<WalletState, { status: "ready" }>;
+
 /** Reads accounts, chain and contract code without prompting the user. */
 export async function readWalletState(wallet: DiscoveredWallet, config: ChainConfig): Promise<WalletState> {
   const { provider } = wallet;

@@ -1,7 +1,7 @@
 import "server-only";
 import { getEnv } from "@/lib/config";
 import type { ChainConfig } from "@/lib/wallet/chain-config";
-import { configuredDeployment } from "./server/deployment";
+import { configuredDeployment } from "./deployment";
 
 /** The chain facts the browser needs, read at request time so one build serves any deployment. */
 export function publicChainConfig(): ChainConfig {
