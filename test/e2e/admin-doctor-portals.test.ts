@@ -23,10 +23,10 @@ import { utils } from "web3";
 
 const stack = stackUnderTest();
 const admin = stack.accounts[0]!.toLowerCase();
-const doctor = stack.accounts[21]!.toLowerCase();
-const secondDoctor = stack.accounts[22]!.toLowerCase();
-const stranger = stack.accounts[23]!.toLowerCase();
-const patient = stack.accounts[24]!.toLowerCase();
+const doctor = stack.accounts[15]!.toLowerCase();
+const secondDoctor = stack.accounts[16]!.toLowerCase();
+const stranger = stack.accounts[17]!.toLowerCase();
+const patient = stack.accounts[18]!.toLowerCase();
 const PASSPHRASE = "doctor horse battery staple 42";
 const TIMEOUT = 60_000;
 const OCTETS = { "content-type": "application/octet-stream" };

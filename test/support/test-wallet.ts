@@ -8,7 +8,7 @@ export interface TestWalletOptions {
   chainId?: number;
 }
 
-type RpcAnswer = { result?: unknown; error?: { code: number; message: string } };
+type RpcAnswer = { result?: unknown; error?: { code: number; message: string; data?: unknown } };
 
 /**
  * The test process's side of the injected wallet: a Ganache account (unlocked, so Ganache signs),

@@ -13,7 +13,8 @@ export function testWalletScript(info: { uuid: string; name: string; rdns: strin
     isMetaMask: false,
     async request({ method, params }) {
       const answer = await window.__testWalletRpc(method, params ?? []);
-      if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+      // Like MetaMask, keep the node's error data: a revert's custom error decodes from it.
+      if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code, data: answer.error.data });
       return answer.result;
     },
     on(event, listener) {

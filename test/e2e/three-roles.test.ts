@@ -1,0 +1,226 @@
+/**
+ * Sharing across the three portals as one story, each role in its own browser context with its own wallet:
+ * the admin registers a doctor -> the doctor creates and publishes a key -> the patient uploads three records
+ * and grants two with an expiry -> the doctor sees exactly those two, opens one (logged on chain first) and
+ * its bytes equal the original -> the patient sees the opening in the access log -> the patient revokes ->
+ * the doctor is refused -> the admin deactivates a second doctor holding an all-records grant, who is refused
+ * at once.
+ */
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "../support/browser";
+import { makePdf } from "../support/pdf-fixtures";
+import { stackUnderTest } from "../support/stack-env";
+import { makeTempDir } from "../support/temp-dir";
+import { TestWallet } from "../support/test-wallet";
+import { signedInClient } from "../support/api/api-client";
+import { logAccess, registerDoctor } from "../support/api/chain";
+import { testKeys } from "../support/api/fixtures";
+
+const stack = stackUnderTest();
+const admin = stack.accounts[0]!.toLowerCase();
+const patient = stack.accounts[19]!.toLowerCase();
+const doctor = stack.accounts[28]!.toLowerCase();
+const secondDoctor = stack.accounts[29]!.toLowerCase();
+const PASSPHRASE = "three roles battery staple 42";
+const TIMEOUT = 60_000;
+
+const record = (title: string, category: string, text: string) => ({ file: makePdf(text), name: `${title.toLowerCase().replace(/\W+/g, "-")}.pdf`, title, category });
+const bloodPanel = record("Blood panel", "Lab result", "Blood panel: haemoglobin 14.1 g/dL");
+const chestXray = record("Chest X-ray", "Imaging", "Chest X-ray: no consolidation");
+const privateNote = record("Private note", "Other", "Not for sharing");
+
+let browser: Browser;
+let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  browser = await launchChromium();
+  tmp = await makeTempDir("three-roles");
+});
+after(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await tmp?.remove();
+});
+
+/** A browser context with its own wallet on `account`, signed in to `route`. */
+async function openPortal(account: string, route: string, role: "admin" | "doctor" | "patient"): Promise<Page> {
+  const wallet = new TestWallet({ rpcUrl: stack.rpcUrl, account });
+  const context = await browser.newContext({ acceptDownloads: true });
+  contexts.push(context);
+  context.setDefaultTimeout(TIMEOUT);
+  await wallet.attach(context);
+  const page = await context.newPage();
+  await page.goto(new URL(route, stack.appUrl).toString());
+  await page.getByTestId("wallet-gate").getByRole("button", { name: "Connect wallet" }).click();
+  await page.getByRole("button", { name: "Sign in with Ethereum" }).click();
+  await page.getByTestId(`${role}-ready`).waitFor();
+  return page;
+}
+
+async function download(page: Page, click: () => Promise<void>, name: string): Promise<Buffer> {
+  const [file] = await Promise.all([page.waitForEvent("download"), click()]);
+  const target = path.join(tmp.path, name);
+  await file.saveAs(target);
+  return readFile(target);
+}
+
+/** The key gate's first visit, the same for patients and doctors: passphrase, mandatory backup, register. */
+async function createKey(page: Page, backupName: string) {
+  const signUp = page.getByTestId("sign-up");
+  await signUp.getByLabel(/^Passphrase/).fill(PASSPHRASE);
+  await signUp.getByLabel("Confirm passphrase").fill(PASSPHRASE);
+  await signUp.getByRole("button", { name: "Create my key" }).click();
+  const backup = page.getByTestId("backup-step");
+  await download(page, () => backup.getByRole("button", { name: "Download backup file" }).click(), backupName);
+  await backup.getByRole("button", { name: "Continue to registration" }).click();
+  await page.getByTestId("key-unlocked").waitFor();
+}
+
+async function upload(page: Page, entry: typeof bloodPanel) {
+  await page.getByRole("tab", { name: "My records" }).click();
+  await page.getByRole("button", { name: "Upload a PDF" }).first().click();
+  const form = page.getByTestId("upload-form");
+  await form.getByLabel("PDF file").setInputFiles({ name: entry.name, mimeType: "application/pdf", buffer: entry.file });
+  await form.getByLabel("Title").fill(entry.title);
+  await form.getByLabel("Category").selectOption({ label: entry.category });
+  await form.getByLabel("Hospital name").fill("General Hospital");
+  await form.getByLabel("Admission date").fill("2025-02-03");
+  await form.getByLabel("Discharge date").fill("2025-02-04");
+  await form.getByLabel("Reason for the visit").fill("Check-up");
+  await form.getByRole("button", { name: "Encrypt and upload" }).click();
+  await page.getByRole("status").filter({ hasText: `“${entry.title}” was encrypted, stored and recorded on chain.` }).waitFor();
+}
+
+async function grant(page: Page, doctorOption: string, scope: { records: string[] } | "all", expiry: string) {
+  await page.getByRole("tab", { name: "Share" }).click();
+  const form = page.getByTestId("grant-form");
+  await form.getByRole("radio", { name: doctorOption }).check();
+  if (scope === "all") {
+    await form.getByRole("radio", { name: "All records, including future ones" }).check();
+  } else {
+    await form.getByRole("radio", { name: "Chosen records" }).check();
+    for (const title of scope.records) await form.getByRole("checkbox", { name: title, exact: true }).check();
+  }
+  await form.getByRole("radio", { name: expiry }).check();
+  await form.getByRole("button", { name: "Review the grant" }).click();
+  await page.getByTestId("grant-review").getByRole("button", { name: "Sign the grant" }).click();
+  await page.getByTestId("grant-done").waitFor();
+}
+
+// One story: once a step fails, the later ones are skipped rather than timing out one by one.
+let broken = false;
+function step(name: string, run: () => Promise<void>) {
+  it(name, async (t) => {
+    if (broken) return t.skip("an earlier step failed");
+    try {
+      await run();
+    } catch (error) {
+      broken = true;
+      throw error;
+    }
+  });
+}
+
+describe("sharing across the admin, doctor and patient portals", () => {
+  let adminPage: Page;
+  let doctorPage: Page;
+  let patientPage: Page;
+  const ids: Record<string, string> = {};
+
+  step("the admin registers the doctor on the dashboard", async () => {
+    adminPage = await openPortal(admin, "/admin", "admin");
+    const form = adminPage.getByTestId("register-doctor");
+    await form.getByLabel("Wallet address").fill(doctor);
+    await form.getByLabel("Name").fill("Dr Meredith Grey");
+    await form.getByLabel("Specialty").fill("General surgery");
+    await form.getByLabel("Licence number").fill("GS-2025-0042");
+    await form.getByRole("button", { name: "Register doctor" }).click();
+    await adminPage.getByTestId("register-doctor-result").waitFor();
+    await adminPage.locator(`[data-testid="doctor-row"][data-address="${doctor}"][data-active="true"]`).waitFor();
+  });
+
+  step("the doctor creates a key on their first visit and publishes it on chain", async () => {
+    doctorPage = await openPortal(doctor, "/doctor", "doctor");
+    await createKey(doctorPage, "doctor-backup.json");
+    await doctorPage.getByTestId("patients-empty").waitFor();
+    const published = (await (await fetch(new URL(`/api/keys/${doctor}`, stack.appUrl))).json()) as { publicKey?: string };
+    assert.match(published.publicKey ?? "", /^0x[0-9a-f]{64}$/, "the doctor's key is in the key store (checked there against the chain)");
+  });
+
+  step("the patient uploads three records and grants two of them to the doctor for 7 days", async () => {
+    patientPage = await openPortal(patient, "/patient", "patient");
+    await createKey(patientPage, "patient-backup.json");
+    for (const entry of [bloodPanel, chestXray, privateNote]) await upload(patientPage, entry);
+    await patientPage.getByTestId("record-item").nth(2).waitFor();
+    for (const item of await patientPage.getByTestId("record-item").all()) {
+      ids[await item.getByTestId("record-title").innerText()] = (await item.getAttribute("data-record-id"))!;
+    }
+    await grant(patientPage, "Dr Meredith Grey, General surgery", { records: [bloodPanel.title, chestXray.title] }, "7 days");
+    assert.match(await patientPage.getByTestId("grant-done").innerText(), /can now read 2 records/);
+  });
+
+  step("the doctor sees exactly those two records and opens one: its bytes equal the original", async () => {
+    await doctorPage.getByRole("button", { name: "Refresh" }).click();
+    await doctorPage.locator(`[data-testid="patient-item"][data-patient="${patient}"]`).waitFor();
+    await doctorPage.getByTestId("record-item").nth(1).waitFor();
+    assert.deepEqual((await doctorPage.getByTestId("record-title").allInnerTexts()).sort(), [bloodPanel.title, chestXray.title]);
+    assert.match(await doctorPage.getByTestId("record-expiry").first().innerText(), /Access until/);
+
+    await doctorPage.getByRole("button", { name: `Open ${bloodPanel.title}` }).click();
+    await doctorPage.locator('[data-testid="pdf-status"][data-status="ready"]').waitFor();
+    const bytes = await download(doctorPage, () => doctorPage.getByRole("button", { name: "Download" }).click(), "opened.pdf");
+    assert.ok(bytes.equals(bloodPanel.file), "the doctor's copy equals the patient's file byte for byte");
+    await doctorPage.getByRole("button", { name: "Back to my patients" }).click();
+  });
+
+  step("the patient sees the opening in the access log, with the key store's release", async () => {
+    await patientPage.getByRole("tab", { name: "Access log" }).click();
+    const entry = patientPage.locator(`[data-testid="access-entry"][data-doctor="${doctor}"][data-record-id="${ids[bloodPanel.title]}"]`);
+    await entry.waitFor();
+    assert.match(await entry.innerText(), /Dr Meredith Grey[\s\S]*“Blood panel”/);
+    await patientPage.locator(`[data-testid="history-entry"][data-kind="granted"][data-doctor="${doctor}"]`).first().waitFor();
+    await patientPage.locator('[data-testid="audit-entry"][data-allowed="true"]').first().waitFor();
+  });
+
+  step("the patient revokes the doctor, whose next opening is refused", async () => {
+    await patientPage.getByRole("tab", { name: "Who can see what" }).click();
+    await patientPage.getByTestId("revocation-note").waitFor();
+    const card = patientPage.locator(`[data-testid="share-doctor"][data-address="${doctor}"]`);
+    await card.getByRole("button", { name: "Revoke all access" }).click();
+    await patientPage.getByTestId("shares-empty").waitFor();
+
+    await doctorPage.getByRole("button", { name: `Open ${chestXray.title}` }).click();
+    await doctorPage.getByTestId("access-refused").waitFor();
+    assert.match(await doctorPage.getByTestId("access-refused").innerText(), /revoked/);
+    assert.equal(await doctorPage.getByRole("button", { name: "Download" }).count(), 0, "nothing to download");
+    const doctorApi = await signedInClient(doctor);
+    const key = await doctorApi.get(`/api/records/${ids[chestXray.title]}/key`);
+    assert.equal(key.status, 403, "the server refuses the key too");
+  });
+
+  step("the admin deactivates a second doctor holding an all-records grant, who is refused at once", async () => {
+    const keys = testKeys();
+    await registerDoctor(admin, secondDoctor, keys.publicKeyHex, { name: "Dr Gregory House", specialty: "Diagnostics" });
+    const houseApi = await signedInClient(secondDoctor);
+    assert.equal((await houseApi.put("/api/keys/me", { json: { publicKey: keys.publicKeyHex } })).status, 200);
+    await grant(patientPage, "Dr Gregory House, Diagnostics", "all", "No expiry");
+    await logAccess(secondDoctor, ids[privateNote.title]!);
+    const before = await houseApi.get(`/api/records/${ids[privateNote.title]}/key`);
+    assert.equal(before.status, 200, "with the all-records grant and a logged access, the key is released");
+
+    await adminPage.getByLabel("Search doctors").fill("House");
+    const row = adminPage.locator(`[data-testid="doctor-row"][data-address="${secondDoctor}"]`);
+    await row.getByRole("button", { name: "Deactivate Dr Gregory House" }).click();
+    await row.getByRole("button", { name: "Confirm deactivation" }).click();
+    await adminPage.locator(`[data-testid="doctor-row"][data-address="${secondDoctor}"][data-active="false"]`).waitFor();
+
+    const after = await houseApi.get(`/api/records/${ids[privateNote.title]}/key`);
+    assert.equal(after.status, 403);
+    assert.deepEqual((after.body as { error: { details?: unknown } }).error.details, { reason: "inactive" });
+  });
+});
