@@ -150,10 +150,12 @@ describe("admin dashboard and doctor portal", () => {
     ({ page: adminPage } = await open(admin, "/admin", "admin"));
     pages.admin = adminPage;
     await adminPage.getByTestId("admin-dashboard").waitFor();
+    // Other test files share this chain: count relative to what the overview shows first.
+    const doctorsBefore = Number(await adminPage.getByTestId("overview-doctors").filter({ hasText: /^\d+$/ }).innerText());
     const form = adminPage.getByTestId("register-doctor");
     await form.getByLabel("Wallet address").fill(badChecksum(doctor));
-    await form.getByLabel("Name").fill("Dr Grey");
-    await form.getByLabel("Specialty").fill("Cardiology");
+    await form.getByLabel("Name").fill("Dr Cristina Yang");
+    await form.getByLabel("Specialty").fill("Cardiothoracic surgery");
     await form.getByLabel("Licence number").fill("LIC-12345");
     await form.getByRole("button", { name: "Register doctor" }).click();
     await form.locator('[data-testid$="-address-error"]').filter({ hasText: /checksum/i }).waitFor();
@@ -163,15 +165,15 @@ describe("admin dashboard and doctor portal", () => {
     await adminPage.locator(`[data-testid="doctor-row"][data-address="${doctor}"]`).waitFor();
 
     await form.getByLabel("Wallet address").fill(secondDoctor);
-    await form.getByLabel("Name").fill("Dr House");
-    await form.getByLabel("Specialty").fill("Diagnostics");
+    await form.getByLabel("Name").fill("Dr James Wilson");
+    await form.getByLabel("Specialty").fill("Palliative care");
     await form.getByLabel("Licence number").fill("LIC-999");
     await form.getByRole("button", { name: "Register doctor" }).click();
-    await adminPage.getByTestId("register-doctor-result").filter({ hasText: "Dr House" }).waitFor();
-    await adminPage.getByLabel("Search doctors").fill("diagnos");
+    await adminPage.getByTestId("register-doctor-result").filter({ hasText: "Dr James Wilson" }).waitFor();
+    await adminPage.getByLabel("Search doctors").fill("palliative");
     await adminPage.getByTestId("doctor-count").filter({ hasText: "of 1 doctor" }).waitFor();
     await adminPage.getByLabel("Search doctors").fill("");
-    await adminPage.getByTestId("overview-doctors").filter({ hasText: /^2$/ }).waitFor();
+    await adminPage.getByTestId("overview-doctors").filter({ hasText: new RegExp(`^${doctorsBefore + 2}$`) }).waitFor();
     await shot(adminPage, "admin-dashboard");
   });
 
@@ -286,7 +288,7 @@ describe("admin dashboard and doctor portal", () => {
 
   step("the admin deactivates the doctor (with a confirmation); opening then says the account is deactivated", async () => {
     const row = adminPage.locator(`[data-testid="doctor-row"][data-address="${doctor}"]`);
-    await row.getByRole("button", { name: "Deactivate Dr Grey" }).click();
+    await row.getByRole("button", { name: "Deactivate Dr Cristina Yang" }).click();
     await row.getByRole("button", { name: "Confirm deactivation" }).click();
     await adminPage.getByTestId("doctor-action-result").filter({ hasText: "is deactivated" }).waitFor();
     await adminPage.locator(`[data-testid="doctor-row"][data-address="${doctor}"][data-active="false"]`).waitFor();
