@@ -30,8 +30,8 @@ async function main() {
   const stack = await startStack({
     env,
     embeddedChain: true,
-    // Test files share the chain; each uses its own accounts (0 is the admin; 20-24 server sharing tests, 25-29 sharing browser test).
-    chainAccounts: 30,
+    // Test files share the chain; each uses its own accounts (0 is the admin; grep test/ for stack.accounts to see which are taken; 30-39 are free).
+    chainAccounts: 40,
     app: { build: true, distDir },
     log: (message) => console.log(`[test stack] ${message}`),
     onAppOutput: (line) => verbose && console.log(`[app] ${line}`),
