@@ -6,16 +6,15 @@
  * chain (the patient's own UI has its own test).
  */
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { after, before, describe } from "node:test";
+import type { Browser, Page } from "playwright-core";
 import { bytesToBase64, encryptBytes, encryptJson, publicKeyFromHex, randomDataKey, sha256Hex, wrapKey } from "@/lib/crypto";
 import { launchChromium } from "../support/browser";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
 import { makeTempDir } from "../support/temp-dir";
-import { TestWallet } from "../support/test-wallet";
+import { downloadInto, openSignedIn, storySteps, type PortalRole } from "../support/story";
 import { signedInClient, type ApiClient } from "../support/api/api-client";
 import { addRecord, grantAccess, grantAllAccess, registerPatient, revokeAccess } from "../support/api/chain";
 import { testKeys } from "../support/api/fixtures";
@@ -28,7 +27,6 @@ const secondDoctor = stack.accounts[16]!.toLowerCase();
 const stranger = stack.accounts[17]!.toLowerCase();
 const patient = stack.accounts[18]!.toLowerCase();
 const PASSPHRASE = "doctor horse battery staple 42";
-const TIMEOUT = 60_000;
 const OCTETS = { "content-type": "application/octet-stream" };
 
 /** EIP-55 with one letter's case flipped: a checksum error. */
@@ -52,25 +50,9 @@ after(async () => {
   await tmp?.remove();
 });
 
-async function open(account: string, route: string, role: "admin" | "doctor" | "patient"): Promise<{ context: BrowserContext; page: Page }> {
-  const wallet = new TestWallet({ rpcUrl: stack.rpcUrl, account });
-  const context = await browser.newContext({ acceptDownloads: true });
-  context.setDefaultTimeout(TIMEOUT);
-  await wallet.attach(context);
-  const page = await context.newPage();
-  await page.goto(new URL(route, stack.appUrl).toString());
-  await page.getByTestId("wallet-gate").getByRole("button", { name: "Connect wallet" }).click();
-  await page.getByRole("button", { name: "Sign in with Ethereum" }).click();
-  await page.getByTestId(`${role}-ready`).waitFor();
-  return { context, page };
-}
+const open = (account: string, route: string, role: PortalRole) => openSignedIn(browser, { account, route, role });
 
-async function downloadedBytes(page: Page, click: () => Promise<void>, name: string): Promise<Buffer> {
-  const [download] = await Promise.all([page.waitForEvent("download"), click()]);
-  const target = path.join(tmp.path, name);
-  await download.saveAs(target);
-  return readFile(target);
-}
+const downloadedBytes = (page: Page, click: () => Promise<void>, name: string) => downloadInto(page, click, tmp.path, name);
 
 /** A record uploaded by the patient through the API as the browser would (real metadata; key wrapped for the patient). */
 async function uploadAsPatient(client: ApiClient, keys: ReturnType<typeof testKeys>, title: string, text: string) {
@@ -114,23 +96,12 @@ async function shot(page: Page, name: string) {
   if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.E2E_SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
-let broken = false;
 /** Pages to capture when a step fails (E2E_SCREENSHOTS=folder). */
 const pages: Record<string, Page> = {};
-function step(name: string, run: () => Promise<void>) {
-  it(name, async (t) => {
-    if (broken) return t.skip("an earlier step failed");
-    try {
-      await run();
-    } catch (error) {
-      broken = true;
-      if (process.env.E2E_SCREENSHOTS) {
-        for (const [name, page] of Object.entries(pages)) await page.screenshot({ path: path.join(process.env.E2E_SCREENSHOTS, `${name}.png`), fullPage: true }).catch(() => undefined);
-      }
-      throw error;
-    }
-  });
-}
+const step = storySteps(async () => {
+  if (!process.env.E2E_SCREENSHOTS) return;
+  for (const [name, page] of Object.entries(pages)) await page.screenshot({ path: path.join(process.env.E2E_SCREENSHOTS, `${name}.png`), fullPage: true });
+});
 
 describe("admin dashboard and doctor portal", () => {
   let adminPage: Page;

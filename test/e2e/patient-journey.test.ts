@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../support/browser";
 import { makePdf, NOT_A_PDF } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
+import { downloadBytes, fillUploadForm, openSignedIn, storySteps } from "../support/story";
 import { makeTempDir } from "../support/temp-dir";
 import { TestWallet } from "../support/test-wallet";
 
@@ -17,7 +17,6 @@ const labResult = { file: makePdf("Blood panel: haemoglobin 14.1 g/dL"), name: "
 const discharge = { file: makePdf("Discharge summary: appendectomy, recovery normal"), name: "discharge.pdf", title: "Appendectomy discharge", hospital: "General Hospital", reason: "Acute appendicitis", admission: "2024-06-10", discharge: "2024-06-14", category: "Discharge summary" };
 const xray = { file: makePdf("Chest X-ray: no consolidation"), name: "chest-xray.pdf", title: "Chest X-ray", hospital: "General Hospital", reason: "Persistent cough", admission: "2024-09-02", discharge: "2024-09-02", category: "Imaging" };
 const vaccination = { file: makePdf("Vaccination: tetanus booster"), name: "vaccination.pdf", title: "Tetanus booster", hospital: "St Mary Hospital", reason: "Booster due", admission: "2024-10-01", discharge: "2024-10-01", category: "Other" };
-const TIMEOUT = 60_000;
 
 /** Makes the wallet answer the next `times` calls of `method` with an RPC error, as a flaky node would. */
 function failNext(wallet: TestWallet, method: string, times: number): { failed: () => number } {
@@ -55,28 +54,11 @@ after(async () => {
 });
 
 async function openPortal(): Promise<{ context: BrowserContext; page: Page; wallet: TestWallet }> {
-  const wallet = new TestWallet({ rpcUrl: stack.rpcUrl, account });
-  const context = await browser.newContext({ acceptDownloads: true });
-  context.setDefaultTimeout(TIMEOUT);
-  await wallet.attach(context);
-  const page = await context.newPage();
-  await page.goto(new URL("/patient", stack.appUrl).toString());
-  await page.getByTestId("wallet-gate").getByRole("button", { name: "Connect wallet" }).click();
-  await page.getByRole("button", { name: "Sign in with Ethereum" }).click();
-  await page.getByTestId("patient-ready").waitFor();
-  return { context, page, wallet };
+  return openSignedIn(browser, { account, route: "/patient", role: "patient" });
 }
 
 async function fillUpload(page: Page, record: typeof labResult, file?: { name: string; buffer: Buffer }) {
-  const form = page.getByTestId("upload-form");
-  await form.getByLabel("PDF file").setInputFiles({ name: file?.name ?? record.name, mimeType: "application/pdf", buffer: file?.buffer ?? record.file });
-  await form.getByLabel("Title").fill(record.title);
-  await form.getByLabel("Category").selectOption({ label: record.category });
-  await form.getByLabel("Hospital name").fill(record.hospital);
-  await form.getByLabel("Admission date").fill(record.admission);
-  await form.getByLabel("Discharge date").fill(record.discharge);
-  await form.getByLabel("Reason for the visit").fill(record.reason);
-  await form.getByRole("button", { name: "Encrypt and upload" }).click();
+  await fillUploadForm(page, { ...record, name: file?.name ?? record.name, file: file?.buffer ?? record.file });
 }
 
 async function uploadRecord(page: Page, record: typeof labResult) {
@@ -87,12 +69,7 @@ async function uploadRecord(page: Page, record: typeof labResult) {
 
 const titles = async (page: Page) => page.getByTestId("record-title").allInnerTexts();
 
-async function downloadedBytes(page: Page, click: () => Promise<void>, name: string): Promise<{ bytes: Buffer; suggested: string }> {
-  const [download] = await Promise.all([page.waitForEvent("download"), click()]);
-  const target = path.join(tmp.path, name);
-  await download.saveAs(target);
-  return { bytes: await readFile(target), suggested: download.suggestedFilename() };
-}
+const downloadedBytes = (page: Page, click: () => Promise<void>, name: string) => downloadBytes(page, click, path.join(tmp.path, name));
 
 async function openAndCheck(page: Page, record: typeof labResult) {
   await page.getByRole("button", { name: `Open ${record.title}` }).click();
@@ -105,19 +82,7 @@ async function openAndCheck(page: Page, record: typeof labResult) {
   await page.getByRole("button", { name: "Back to my records" }).click();
 }
 
-// The journey is one story: once a step fails, the later ones are skipped rather than timing out one by one.
-let broken = false;
-function step(name: string, run: () => Promise<void>) {
-  it(name, async (t) => {
-    if (broken) return t.skip("an earlier step failed");
-    try {
-      await run();
-    } catch (error) {
-      broken = true;
-      throw error;
-    }
-  });
-}
+const step = storySteps();
 
 describe("patient journey", () => {
   let context: BrowserContext;

@@ -6,13 +6,14 @@
  * grant's expiry.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../support/browser";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
+import { downloadInto, fillUploadForm, openSignedIn, storySteps, type UploadFields } from "../support/story";
 import { makeTempDir } from "../support/temp-dir";
-import { TestWallet } from "../support/test-wallet";
+import type { TestWallet } from "../support/test-wallet";
 import { signedInClient } from "../support/api/api-client";
 import { logAccess, registerDoctor } from "../support/api/chain";
 import { testKeys, withDatabase } from "../support/api/fixtures";
@@ -23,8 +24,7 @@ const patient = stack.accounts[25]!.toLowerCase();
 const grey = stack.accounts[26]!.toLowerCase();
 const house = stack.accounts[27]!.toLowerCase();
 const PASSPHRASE = "correct horse battery staple 42";
-const TIMEOUT = 60_000;
-const rec = (title: string, category: string) => ({ file: makePdf(title), name: `${title}.pdf`, title, hospital: "St Mary Hospital", reason: "Check-up", admission: "2024-03-04", discharge: "2024-03-05", category });
+const rec = (title: string, category: string): UploadFields => ({ file: makePdf(title), name: `${title}.pdf`, title, hospital: "St Mary Hospital", reason: "Check-up", admission: "2024-03-04", discharge: "2024-03-05", category });
 const A = rec("Blood panel", "Lab result");
 const B = rec("Chest X-ray", "Imaging");
 const C = rec("Appendectomy discharge", "Discharge summary");
@@ -41,31 +41,12 @@ after(async () => {
   await tmp?.remove();
 });
 
-let broken = false;
-function step(name: string, run: () => Promise<void>) {
-  it(name, async (t) => {
-    if (broken) return t.skip("an earlier step failed");
-    try {
-      await run();
-    } catch (error) {
-      broken = true;
-      throw error;
-    }
-  });
-}
+const step = storySteps();
 
-async function upload(page: Page, record: typeof A) {
+async function upload(page: Page, record: UploadFields) {
   await page.getByRole("tab", { name: "My records" }).click();
   await page.getByRole("button", { name: "Upload a PDF" }).first().click();
-  const form = page.getByTestId("upload-form");
-  await form.getByLabel("PDF file").setInputFiles({ name: record.name, mimeType: "application/pdf", buffer: record.file });
-  await form.getByLabel("Title").fill(record.title);
-  await form.getByLabel("Category").selectOption({ label: record.category });
-  await form.getByLabel("Hospital name").fill(record.hospital);
-  await form.getByLabel("Admission date").fill(record.admission);
-  await form.getByLabel("Discharge date").fill(record.discharge);
-  await form.getByLabel("Reason for the visit").fill(record.reason);
-  await form.getByRole("button", { name: "Encrypt and upload" }).click();
+  await fillUploadForm(page, record);
   await page.getByRole("status").filter({ hasText: `“${record.title}” was encrypted, stored and recorded on chain.` }).waitFor();
 }
 
@@ -90,22 +71,13 @@ describe("patient sharing screens", () => {
   });
 
   step("patient signs up and uploads three records", async () => {
-    wallet = new TestWallet({ rpcUrl: stack.rpcUrl, account: patient });
-    context = await browser.newContext({ acceptDownloads: true });
-    context.setDefaultTimeout(TIMEOUT);
-    await wallet.attach(context);
-    page = await context.newPage();
-    await page.goto(new URL("/patient", stack.appUrl).toString());
-    await page.getByTestId("wallet-gate").getByRole("button", { name: "Connect wallet" }).click();
-    await page.getByRole("button", { name: "Sign in with Ethereum" }).click();
-    await page.getByTestId("patient-ready").waitFor();
+    ({ context, page, wallet } = await openSignedIn(browser, { account: patient, route: "/patient", role: "patient" }));
     const signUp = page.getByTestId("sign-up");
     await signUp.getByLabel(/^Passphrase/).fill(PASSPHRASE);
     await signUp.getByLabel("Confirm passphrase").fill(PASSPHRASE);
     await signUp.getByRole("button", { name: "Create my key" }).click();
     const backupStep = page.getByTestId("backup-step");
-    const [download] = await Promise.all([page.waitForEvent("download"), backupStep.getByRole("button", { name: "Download backup file" }).click()]);
-    await download.saveAs(`${tmp.path}/backup.json`);
+    await downloadInto(page, () => backupStep.getByRole("button", { name: "Download backup file" }).click(), tmp.path, "backup.json");
     await backupStep.getByRole("button", { name: "Continue to registration" }).click();
     await page.getByTestId("key-unlocked").waitFor();
     for (const record of [A, B, C]) await upload(page, record);
@@ -210,19 +182,8 @@ describe("patient sharing screens", () => {
     await page.route(`**/api/keys/${house}`, (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ address: house, publicKey: testKeys().publicKeyHex }) }));
     await page.getByRole("tab", { name: "My records" }).click();
     await page.getByRole("button", { name: "Upload a PDF" }).first().click();
-    {
-      const form = page.getByTestId("upload-form");
-      const E = rec("Skipped one", "Other");
-      await form.getByLabel("PDF file").setInputFiles({ name: E.name, mimeType: "application/pdf", buffer: E.file });
-      await form.getByLabel("Title").fill(E.title);
-      await form.getByLabel("Category").selectOption({ label: E.category });
-      await form.getByLabel("Hospital name").fill(E.hospital);
-      await form.getByLabel("Admission date").fill(E.admission);
-      await form.getByLabel("Discharge date").fill(E.discharge);
-      await form.getByLabel("Reason for the visit").fill(E.reason);
-      await form.getByRole("button", { name: "Encrypt and upload" }).click();
-      await page.getByTestId("upload-share-warning").filter({ hasText: "Dr House" }).waitFor();
-    }
+    await fillUploadForm(page, rec("Skipped one", "Other"));
+    await page.getByTestId("upload-share-warning").filter({ hasText: "Dr House" }).waitFor();
     await page.unrouteAll();
     await page.getByTestId("record-item").nth(3).waitFor();
     await upload(page, D);

@@ -7,15 +7,13 @@
  * at once.
  */
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../support/browser";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
+import { downloadInto, fillUploadForm, openSignedIn, storySteps, type PortalRole, type UploadFields } from "../support/story";
 import { makeTempDir } from "../support/temp-dir";
-import { TestWallet } from "../support/test-wallet";
 import { signedInClient } from "../support/api/api-client";
 import { logAccess, registerDoctor } from "../support/api/chain";
 import { testKeys } from "../support/api/fixtures";
@@ -26,9 +24,17 @@ const patient = stack.accounts[19]!.toLowerCase();
 const doctor = stack.accounts[28]!.toLowerCase();
 const secondDoctor = stack.accounts[29]!.toLowerCase();
 const PASSPHRASE = "three roles battery staple 42";
-const TIMEOUT = 60_000;
 
-const record = (title: string, category: string, text: string) => ({ file: makePdf(text), name: `${title.toLowerCase().replace(/\W+/g, "-")}.pdf`, title, category });
+const record = (title: string, category: string, text: string): UploadFields => ({
+  file: makePdf(text),
+  name: `${title.toLowerCase().replace(/\W+/g, "-")}.pdf`,
+  title,
+  category,
+  hospital: "General Hospital",
+  reason: "Check-up",
+  admission: "2025-02-03",
+  discharge: "2025-02-04",
+});
 const bloodPanel = record("Blood panel", "Lab result", "Blood panel: haemoglobin 14.1 g/dL");
 const chestXray = record("Chest X-ray", "Imaging", "Chest X-ray: no consolidation");
 const privateNote = record("Private note", "Other", "Not for sharing");
@@ -48,25 +54,10 @@ after(async () => {
 });
 
 /** A browser context with its own wallet on `account`, signed in to `route`. */
-async function openPortal(account: string, route: string, role: "admin" | "doctor" | "patient"): Promise<Page> {
-  const wallet = new TestWallet({ rpcUrl: stack.rpcUrl, account });
-  const context = await browser.newContext({ acceptDownloads: true });
+async function openPortal(account: string, route: string, role: PortalRole): Promise<Page> {
+  const { context, page } = await openSignedIn(browser, { account, route, role });
   contexts.push(context);
-  context.setDefaultTimeout(TIMEOUT);
-  await wallet.attach(context);
-  const page = await context.newPage();
-  await page.goto(new URL(route, stack.appUrl).toString());
-  await page.getByTestId("wallet-gate").getByRole("button", { name: "Connect wallet" }).click();
-  await page.getByRole("button", { name: "Sign in with Ethereum" }).click();
-  await page.getByTestId(`${role}-ready`).waitFor();
   return page;
-}
-
-async function download(page: Page, click: () => Promise<void>, name: string): Promise<Buffer> {
-  const [file] = await Promise.all([page.waitForEvent("download"), click()]);
-  const target = path.join(tmp.path, name);
-  await file.saveAs(target);
-  return readFile(target);
 }
 
 /** The key gate's first visit, the same for patients and doctors: passphrase, mandatory backup, register. */
@@ -76,23 +67,15 @@ async function createKey(page: Page, backupName: string) {
   await signUp.getByLabel("Confirm passphrase").fill(PASSPHRASE);
   await signUp.getByRole("button", { name: "Create my key" }).click();
   const backup = page.getByTestId("backup-step");
-  await download(page, () => backup.getByRole("button", { name: "Download backup file" }).click(), backupName);
+  await downloadInto(page, () => backup.getByRole("button", { name: "Download backup file" }).click(), tmp.path, backupName);
   await backup.getByRole("button", { name: "Continue to registration" }).click();
   await page.getByTestId("key-unlocked").waitFor();
 }
 
-async function upload(page: Page, entry: typeof bloodPanel) {
+async function upload(page: Page, entry: UploadFields) {
   await page.getByRole("tab", { name: "My records" }).click();
   await page.getByRole("button", { name: "Upload a PDF" }).first().click();
-  const form = page.getByTestId("upload-form");
-  await form.getByLabel("PDF file").setInputFiles({ name: entry.name, mimeType: "application/pdf", buffer: entry.file });
-  await form.getByLabel("Title").fill(entry.title);
-  await form.getByLabel("Category").selectOption({ label: entry.category });
-  await form.getByLabel("Hospital name").fill("General Hospital");
-  await form.getByLabel("Admission date").fill("2025-02-03");
-  await form.getByLabel("Discharge date").fill("2025-02-04");
-  await form.getByLabel("Reason for the visit").fill("Check-up");
-  await form.getByRole("button", { name: "Encrypt and upload" }).click();
+  await fillUploadForm(page, entry);
   await page.getByRole("status").filter({ hasText: `“${entry.title}” was encrypted, stored and recorded on chain.` }).waitFor();
 }
 
@@ -112,19 +95,7 @@ async function grant(page: Page, doctorOption: string, scope: { records: string[
   await page.getByTestId("grant-done").waitFor();
 }
 
-// One story: once a step fails, the later ones are skipped rather than timing out one by one.
-let broken = false;
-function step(name: string, run: () => Promise<void>) {
-  it(name, async (t) => {
-    if (broken) return t.skip("an earlier step failed");
-    try {
-      await run();
-    } catch (error) {
-      broken = true;
-      throw error;
-    }
-  });
-}
+const step = storySteps();
 
 describe("sharing across the admin, doctor and patient portals", () => {
   let adminPage: Page;
@@ -173,7 +144,7 @@ describe("sharing across the admin, doctor and patient portals", () => {
 
     await doctorPage.getByRole("button", { name: `Open ${bloodPanel.title}` }).click();
     await doctorPage.locator('[data-testid="pdf-status"][data-status="ready"]').waitFor();
-    const bytes = await download(doctorPage, () => doctorPage.getByRole("button", { name: "Download" }).click(), "opened.pdf");
+    const bytes = await downloadInto(doctorPage, () => doctorPage.getByRole("button", { name: "Download" }).click(), tmp.path, "opened.pdf");
     assert.ok(bytes.equals(bloodPanel.file), "the doctor's copy equals the patient's file byte for byte");
     await doctorPage.getByRole("button", { name: "Back to my patients" }).click();
   });

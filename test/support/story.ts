@@ -1,0 +1,86 @@
+/** Pieces every browser story shares: story steps, a signed-in portal, downloads and the upload form. */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { it } from "node:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { stackUnderTest } from "./stack-env";
+import { TestWallet } from "./test-wallet";
+
+export const STORY_TIMEOUT_MS = 60_000;
+
+/**
+ * A story's `step`: the steps are one story, so once one fails the later ones are skipped rather than timing
+ * out one by one. `onFailure` runs before the error is reported (e.g. screenshots).
+ */
+export function storySteps(onFailure?: () => Promise<void>) {
+  let broken = false;
+  return function step(name: string, run: () => Promise<void>) {
+    it(name, async (t) => {
+      if (broken) return t.skip("an earlier step failed");
+      try {
+        await run();
+      } catch (error) {
+        broken = true;
+        await onFailure?.().catch(() => undefined);
+        throw error;
+      }
+    });
+  };
+}
+
+export type PortalRole = "admin" | "doctor" | "patient";
+
+/** A new browser context whose injected wallet holds `account`, on `route`, connected and signed in. */
+export async function openSignedIn(
+  browser: Browser,
+  options: { account: string; route: string; role: PortalRole },
+): Promise<{ context: BrowserContext; page: Page; wallet: TestWallet }> {
+  const stack = stackUnderTest();
+  const wallet = new TestWallet({ rpcUrl: stack.rpcUrl, account: options.account });
+  const context = await browser.newContext({ acceptDownloads: true });
+  context.setDefaultTimeout(STORY_TIMEOUT_MS);
+  await wallet.attach(context);
+  const page = await context.newPage();
+  await page.goto(new URL(options.route, stack.appUrl).toString());
+  await page.getByTestId("wallet-gate").getByRole("button", { name: "Connect wallet" }).click();
+  await page.getByRole("button", { name: "Sign in with Ethereum" }).click();
+  await page.getByTestId(`${options.role}-ready`).waitFor();
+  return { context, page, wallet };
+}
+
+/** Clicks something that downloads a file, saves it as `target`, and returns its bytes and suggested name. */
+export async function downloadBytes(page: Page, click: () => Promise<void>, target: string): Promise<{ bytes: Buffer; suggested: string }> {
+  const [download] = await Promise.all([page.waitForEvent("download"), click()]);
+  await download.saveAs(target);
+  return { bytes: await readFile(target), suggested: download.suggestedFilename() };
+}
+
+/** `downloadBytes` into `folder` under a unique name; only the bytes. */
+export async function downloadInto(page: Page, click: () => Promise<void>, folder: string, name: string): Promise<Buffer> {
+  return (await downloadBytes(page, click, path.join(folder, `${Date.now()}-${name}`))).bytes;
+}
+
+/** What the upload form asks for. */
+export interface UploadFields {
+  file: Buffer;
+  name: string;
+  title: string;
+  category: string;
+  hospital: string;
+  reason: string;
+  admission: string;
+  discharge: string;
+}
+
+/** Fills the open upload form (patient's or doctor's) and submits it. */
+export async function fillUploadForm(page: Page, fields: UploadFields): Promise<void> {
+  const form = page.getByTestId("upload-form");
+  await form.getByLabel("PDF file").setInputFiles({ name: fields.name, mimeType: "application/pdf", buffer: fields.file });
+  await form.getByLabel("Title").fill(fields.title);
+  await form.getByLabel("Category").selectOption({ label: fields.category });
+  await form.getByLabel("Hospital name").fill(fields.hospital);
+  await form.getByLabel("Admission date").fill(fields.admission);
+  await form.getByLabel("Discharge date").fill(fields.discharge);
+  await form.getByLabel("Reason for the visit").fill(fields.reason);
+  await form.getByRole("button", { name: "Encrypt and upload" }).click();
+}
