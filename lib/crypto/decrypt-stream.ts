@@ -1,4 +1,3 @@
-import nacl from "tweetnacl";
 import { ByteReader, collectBytes, type ByteSource } from "./byte-reader";
 import { assertLength } from "./encoding";
 import {
@@ -12,6 +11,7 @@ import {
 } from "./envelope-format";
 import { CryptoError } from "./errors";
 import { KEY_LENGTH } from "./keys";
+import { SecretboxScratch, secretboxOpen } from "./secretbox";
 
 // Decrypts an envelope delivered in arbitrary slices. Each chunk is yielded only after it has
 // authenticated, but a failure in a later chunk surfaces after earlier chunks were yielded: treat
@@ -38,7 +38,7 @@ export async function* decryptStream(
       if (box.length < TAG_LENGTH + length) {
         throw new CryptoError("truncated", `chunk ${index} is cut`);
       }
-      const plaintext = nacl.secretbox.open(box, chunkNonce(header.noncePrefix, index, word), key);
+      const plaintext = secretboxOpen(box, chunkNonce(header.noncePrefix, index, word), key);
       if (!plaintext) throw new CryptoError("tampered", `chunk ${index} failed authentication`);
       if (final && !(await reader.atEnd())) {
         throw new CryptoError("trailing-data", "bytes after the final chunk");
@@ -52,6 +52,48 @@ export async function* decryptStream(
   }
 }
 
-export function decryptBytes(dataKey: Uint8Array, envelope: Uint8Array): Promise<Uint8Array> {
-  return collectBytes(decryptStream(dataKey, [envelope]));
+// The same checks, in the same order, as decryptStream, reading the envelope in place and
+// writing the plaintext into one buffer: memory is the envelope plus the file.
+export async function decryptBytes(dataKey: Uint8Array, envelope: Uint8Array): Promise<Uint8Array> {
+  assertLength(dataKey, KEY_LENGTH, "data key");
+  if (!(envelope instanceof Uint8Array)) return collectBytes(decryptStream(dataKey, [envelope]));
+  const header = parseHeader(envelope.slice(0, HEADER_LENGTH));
+  const key = fileKey(dataKey, header.bytes);
+  const scratch = new SecretboxScratch();
+  const view = new DataView(envelope.buffer, envelope.byteOffset, envelope.byteLength);
+  // Never larger than the envelope; the result is a view of the bytes actually written.
+  const out = new Uint8Array(Math.max(0, envelope.length - HEADER_LENGTH));
+  let written = 0;
+  try {
+    let offset = HEADER_LENGTH;
+    for (let index = 0; ; index++) {
+      if (offset + WORD_LENGTH > envelope.length) {
+        throw new CryptoError("truncated", "final chunk missing");
+      }
+      const word = view.getUint32(offset);
+      const { length, final } = parseChunkWord(word);
+      if (final ? length > header.chunkSize : length !== header.chunkSize) {
+        throw new CryptoError("tampered", `chunk ${index} has an invalid length`);
+      }
+      const boxStart = offset + WORD_LENGTH;
+      const boxEnd = boxStart + TAG_LENGTH + length;
+      if (boxEnd > envelope.length) throw new CryptoError("truncated", `chunk ${index} is cut`);
+      const nonce = chunkNonce(header.noncePrefix, index, word);
+      const plaintext = scratch.open(envelope.subarray(boxStart, boxEnd), nonce, key);
+      if (!plaintext) throw new CryptoError("tampered", `chunk ${index} failed authentication`);
+      if (final && boxEnd !== envelope.length) {
+        throw new CryptoError("trailing-data", "bytes after the final chunk");
+      }
+      out.set(plaintext, written);
+      written += plaintext.length;
+      offset = boxEnd;
+      if (final) return out.subarray(0, written);
+    }
+  } catch (error) {
+    out.fill(0);
+    throw error;
+  } finally {
+    key.fill(0);
+    scratch.clear();
+  }
 }

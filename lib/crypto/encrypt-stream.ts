@@ -3,15 +3,18 @@ import { ByteReader, collectBytes, type ByteSource } from "./byte-reader";
 import { assertLength } from "./encoding";
 import {
   DEFAULT_CHUNK_SIZE,
+  HEADER_LENGTH,
   WORD_LENGTH,
   chunkNonce,
   chunkWord,
   encodeHeader,
+  encryptedSize,
   fileKey,
   isValidChunkSize,
 } from "./envelope-format";
 import { CryptoError } from "./errors";
 import { KEY_LENGTH } from "./keys";
+import { SecretboxScratch, secretboxSeal } from "./secretbox";
 
 export interface EncryptOptions {
   /** Plaintext bytes per chunk; the reader learns it from the header. */
@@ -26,10 +29,7 @@ export async function* encryptStream(
   options: EncryptOptions = {},
 ): AsyncIterable<Uint8Array> {
   assertLength(dataKey, KEY_LENGTH, "data key");
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  if (!isValidChunkSize(chunkSize)) {
-    throw new CryptoError("invalid-input", "chunk size out of range");
-  }
+  const chunkSize = checkedChunkSize(options);
   const header = encodeHeader(chunkSize, nacl.randomBytes(16));
   const noncePrefix = header.subarray(9);
   const key = fileKey(dataKey, header);
@@ -41,7 +41,7 @@ export async function* encryptStream(
       // A chunk is final only once we know nothing follows; a full last chunk is allowed.
       const final = await reader.atEnd();
       const word = chunkWord(plaintext.length, final);
-      const box = nacl.secretbox(plaintext, chunkNonce(noncePrefix, index, word), key);
+      const box = secretboxSeal(plaintext, chunkNonce(noncePrefix, index, word), key);
       const chunk = new Uint8Array(WORD_LENGTH + box.length);
       new DataView(chunk.buffer).setUint32(0, word);
       chunk.set(box, WORD_LENGTH);
@@ -54,10 +54,47 @@ export async function* encryptStream(
   }
 }
 
-export function encryptBytes(
+function checkedChunkSize(options: EncryptOptions): number {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!isValidChunkSize(chunkSize)) {
+    throw new CryptoError("invalid-input", "chunk size out of range");
+  }
+  return chunkSize;
+}
+
+// The same envelope as encryptStream, written straight into one buffer of the final size: no
+// per-chunk copies or allocations, and memory is the file plus its envelope.
+export async function encryptBytes(
   dataKey: Uint8Array,
   plaintext: Uint8Array,
-  options?: EncryptOptions,
+  options: EncryptOptions = {},
 ): Promise<Uint8Array> {
-  return collectBytes(encryptStream(dataKey, [plaintext], options));
+  assertLength(dataKey, KEY_LENGTH, "data key");
+  const chunkSize = checkedChunkSize(options);
+  if (!(plaintext instanceof Uint8Array)) {
+    return collectBytes(encryptStream(dataKey, [plaintext], options));
+  }
+  const out = new Uint8Array(encryptedSize(plaintext.length, chunkSize));
+  const header = encodeHeader(chunkSize, nacl.randomBytes(16));
+  out.set(header);
+  const noncePrefix = header.subarray(9);
+  const key = fileKey(dataKey, header);
+  const scratch = new SecretboxScratch();
+  const view = new DataView(out.buffer);
+  try {
+    let offset = HEADER_LENGTH;
+    for (let index = 0, start = 0; ; index++, start += chunkSize) {
+      const end = Math.min(start + chunkSize, plaintext.length);
+      const final = end === plaintext.length;
+      const word = chunkWord(end - start, final);
+      view.setUint32(offset, word);
+      const box = scratch.seal(plaintext.subarray(start, end), chunkNonce(noncePrefix, index, word), key);
+      out.set(box, offset + WORD_LENGTH);
+      offset += WORD_LENGTH + box.length;
+      if (final) return out;
+    }
+  } finally {
+    key.fill(0);
+    scratch.clear();
+  }
 }

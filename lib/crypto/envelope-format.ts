@@ -1,14 +1,14 @@
-import nacl from "tweetnacl";
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { CryptoError } from "./errors";
+import { SECRETBOX_KEY_LENGTH, SECRETBOX_NONCE_LENGTH, SECRETBOX_OVERHEAD } from "./secretbox";
 
 /*
  * File envelope, version 1 (all integers big-endian):
  *
  *   header (25 bytes)  magic "EHRF" (4) | version 0x01 (1) | chunkSize uint32 (4)
  *                      | noncePrefix (16, random)
- *   chunk i = 0..n-1   word uint32 (4) | nacl.secretbox(plaintext_i) (16 + length)
+ *   chunk i = 0..n-1   word uint32 (4) | secretbox(plaintext_i) (16 + length), see secretbox.ts
  *       word        = final << 31 | length   (non-final: length == chunkSize; final: 0..chunkSize)
  *       nonce_i     = noncePrefix (16) | i uint32 (4) | word (4)
  *       key         = HKDF-SHA256(ikm = dataKey, salt = header, info = "ehr/file-envelope/v1")
@@ -27,7 +27,7 @@ export const MAGIC = new Uint8Array([0x45, 0x48, 0x52, 0x46]); // "EHRF"
 export const VERSION = 1;
 export const HEADER_LENGTH = 25;
 export const WORD_LENGTH = 4;
-export const TAG_LENGTH = nacl.secretbox.overheadLength;
+export const TAG_LENGTH = SECRETBOX_OVERHEAD;
 export const CHUNK_OVERHEAD = WORD_LENGTH + TAG_LENGTH;
 export const DEFAULT_CHUNK_SIZE = 64 * 1024;
 // Upper bound so a hostile header cannot make a reader buffer gigabytes for one chunk.
@@ -70,7 +70,7 @@ export function parseHeader(bytes: Uint8Array): EnvelopeHeader {
 }
 
 export function fileKey(dataKey: Uint8Array, header: Uint8Array): Uint8Array {
-  return hkdf(sha256, dataKey, header, FILE_KEY_INFO, nacl.secretbox.keyLength);
+  return hkdf(sha256, dataKey, header, FILE_KEY_INFO, SECRETBOX_KEY_LENGTH);
 }
 
 export function chunkWord(length: number, final: boolean): number {
@@ -83,7 +83,7 @@ export function parseChunkWord(word: number): { length: number; final: boolean }
 
 export function chunkNonce(noncePrefix: Uint8Array, index: number, word: number): Uint8Array {
   if (index > MAX_CHUNK_INDEX) throw new CryptoError("invalid-input", "too many chunks");
-  const nonce = new Uint8Array(nacl.secretbox.nonceLength);
+  const nonce = new Uint8Array(SECRETBOX_NONCE_LENGTH);
   nonce.set(noncePrefix);
   const view = new DataView(nonce.buffer);
   view.setUint32(16, index);

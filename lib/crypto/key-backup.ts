@@ -10,6 +10,13 @@ import {
 } from "./encoding";
 import { CryptoError } from "./errors";
 import { KEY_LENGTH, publicKeyFromSecretKey, publicKeyToHex } from "./keys";
+import {
+  SECRETBOX_KEY_LENGTH,
+  SECRETBOX_NONCE_LENGTH,
+  SECRETBOX_OVERHEAD,
+  secretboxOpen,
+  secretboxSeal,
+} from "./secretbox";
 
 /*
  * The private key at rest (IndexedDB) and in the downloadable backup file:
@@ -27,7 +34,7 @@ const MAX_LOG_N = 20;
 const MAX_COST = 2 ** 23;
 const SALT_LENGTH = 32;
 const ADDRESS_LENGTH = 20;
-const BOX_LENGTH = nacl.secretbox.overheadLength + KEY_LENGTH;
+const BOX_LENGTH = SECRETBOX_OVERHEAD + KEY_LENGTH;
 
 function base64Of(...lengths: number[]) {
   return z.string().refine((text) => {
@@ -59,7 +66,7 @@ const keyBackupSchema = z.strictObject({
   kdf: z
     .strictObject({ name: z.literal("scrypt"), ...scryptCost, salt: base64Of(SALT_LENGTH) })
     .refine(withinCost, "scrypt cost too high"),
-  nonce: base64Of(nacl.secretbox.nonceLength),
+  nonce: base64Of(SECRETBOX_NONCE_LENGTH),
   ciphertext: base64Of(BOX_LENGTH, BOX_LENGTH + ADDRESS_LENGTH),
   publicKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
   address: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
@@ -84,7 +91,7 @@ function deriveKek(
 ): Promise<Uint8Array> {
   // NFKC so that the same passphrase typed on another device or keyboard gives the same bytes.
   const password = new TextEncoder().encode(passphrase.normalize("NFKC"));
-  return scryptAsync(password, salt, { ...params, dkLen: nacl.secretbox.keyLength, onProgress });
+  return scryptAsync(password, salt, { ...params, dkLen: SECRETBOX_KEY_LENGTH, onProgress });
 }
 
 export async function sealSecretKey(
@@ -105,12 +112,12 @@ export async function sealSecretKey(
     address === undefined ? new Uint8Array(0) : prefixedHexToBytes(address, ADDRESS_LENGTH);
 
   const salt = nacl.randomBytes(SALT_LENGTH);
-  const nonce = nacl.randomBytes(nacl.secretbox.nonceLength);
+  const nonce = nacl.randomBytes(SECRETBOX_NONCE_LENGTH);
   const kek = await deriveKek(passphrase, salt, params.data, options.onProgress);
   const plaintext = new Uint8Array(KEY_LENGTH + addressBytes.length);
   plaintext.set(secretKey);
   plaintext.set(addressBytes, KEY_LENGTH);
-  const ciphertext = nacl.secretbox(plaintext, nonce, kek);
+  const ciphertext = secretboxSeal(plaintext, nonce, kek);
   plaintext.fill(0);
   kek.fill(0);
   return {
@@ -147,7 +154,7 @@ export async function openSecretKey(
   const { kdf, nonce, ciphertext, publicKey, address } = parsed.data;
   const { N, r, p } = kdf;
   const kek = await deriveKek(passphrase, base64ToBytes(kdf.salt), { N, r, p }, options.onProgress);
-  const plaintext = nacl.secretbox.open(base64ToBytes(ciphertext), base64ToBytes(nonce), kek);
+  const plaintext = secretboxOpen(base64ToBytes(ciphertext), base64ToBytes(nonce), kek);
   kek.fill(0);
   if (!plaintext) throw new CryptoError("wrong-passphrase");
 

@@ -4,6 +4,13 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { assertLength } from "./encoding";
 import { CryptoError } from "./errors";
 import { KEY_LENGTH } from "./keys";
+import {
+  SECRETBOX_KEY_LENGTH,
+  SECRETBOX_NONCE_LENGTH,
+  SECRETBOX_OVERHEAD,
+  secretboxOpen,
+  secretboxSeal,
+} from "./secretbox";
 
 /*
  * Metadata blob, version 1: magic "EHRM" (4) | version 0x01 (1) | nonce (24, random) | secretbox.
@@ -14,19 +21,19 @@ import { KEY_LENGTH } from "./keys";
 const MAGIC = new Uint8Array([0x45, 0x48, 0x52, 0x4d]); // "EHRM"
 const VERSION = 1;
 const NONCE_OFFSET = MAGIC.length + 1;
-const BOX_OFFSET = NONCE_OFFSET + nacl.secretbox.nonceLength;
+const BOX_OFFSET = NONCE_OFFSET + SECRETBOX_NONCE_LENGTH;
 const INFO = new TextEncoder().encode("ehr/metadata/v1");
 
 function metadataKey(dataKey: Uint8Array): Uint8Array {
   assertLength(dataKey, KEY_LENGTH, "data key");
-  return hkdf(sha256, dataKey, undefined, INFO, nacl.secretbox.keyLength);
+  return hkdf(sha256, dataKey, undefined, INFO, SECRETBOX_KEY_LENGTH);
 }
 
 export function encryptJson(dataKey: Uint8Array, value: unknown): Uint8Array {
   const json = JSON.stringify(value);
   if (json === undefined) throw new CryptoError("invalid-input", "value is not JSON-serialisable");
-  const nonce = nacl.randomBytes(nacl.secretbox.nonceLength);
-  const box = nacl.secretbox(new TextEncoder().encode(json), nonce, metadataKey(dataKey));
+  const nonce = nacl.randomBytes(SECRETBOX_NONCE_LENGTH);
+  const box = secretboxSeal(new TextEncoder().encode(json), nonce, metadataKey(dataKey));
   const out = new Uint8Array(BOX_OFFSET + box.length);
   out.set(MAGIC);
   out[MAGIC.length] = VERSION;
@@ -44,10 +51,10 @@ export function decryptJson(dataKey: Uint8Array, bytes: Uint8Array): unknown {
   if (bytes.length > MAGIC.length && bytes[MAGIC.length] !== VERSION) {
     throw new CryptoError("unsupported-version", `metadata version ${bytes[MAGIC.length]}`);
   }
-  if (bytes.length < BOX_OFFSET + nacl.secretbox.overheadLength) {
+  if (bytes.length < BOX_OFFSET + SECRETBOX_OVERHEAD) {
     throw new CryptoError("truncated", "metadata blob too short");
   }
-  const plaintext = nacl.secretbox.open(
+  const plaintext = secretboxOpen(
     bytes.subarray(BOX_OFFSET),
     bytes.subarray(NONCE_OFFSET, BOX_OFFSET),
     key,

@@ -1,0 +1,172 @@
+// Item 2: the file envelope (XSalsa20-Poly1305 on @noble/ciphers) against Node's built-in
+// chacha20-poly1305 over the same bytes in the same run; peak memory in a fresh process.
+//   node --import tsx bench/crypto/run.ts            (also part of `npm run bench`)
+import { createCipheriv, createDecipheriv, randomBytes, randomFillSync } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { decryptBytes, encryptBytes, randomDataKey } from "../../lib/crypto";
+import { legacyDecrypt, legacyEncrypt } from "./legacy-tweetnacl";
+import { fmt, median, printTable, timeMs, writeResults, type SummaryRow } from "../lib/stats";
+
+const MB = 1024 * 1024;
+const SIZES_MB = [1, 10, 25];
+const RUNS: Record<number, number> = { 1: 15, 10: 7, 25: 5 };
+const LEGACY_RUNS = 3;
+const TARGET_MBS = 150;
+const TARGET_RATIO = 0.25;
+const TARGET_MEMORY = 2;
+
+function builtinEncrypt(key: Buffer, nonce: Buffer, plaintext: Buffer) {
+  const cipher = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: 16 });
+  const body = cipher.update(plaintext);
+  cipher.final();
+  return { body, tag: cipher.getAuthTag() };
+}
+
+function builtinDecrypt(key: Buffer, nonce: Buffer, body: Buffer, tag: Buffer) {
+  const decipher = createDecipheriv("chacha20-poly1305", key, nonce, { authTagLength: 16 });
+  decipher.setAuthTag(tag);
+  const out = decipher.update(body);
+  decipher.final();
+  return out;
+}
+
+const mbs = (bytes: number, ms: number) => bytes / MB / (ms / 1000);
+
+// Child mode: peak extra memory of one operation on one size, as a multiple of the file size.
+async function memoryChild(sizeMb: number, op: "encrypt" | "decrypt", file: string) {
+  const dataKey = Buffer.from(process.env.BENCH_KEY!, "hex");
+  // Read straight into one buffer, so no transient copy inflates the starting point.
+  const input = new Uint8Array(fs.statSync(file).size);
+  const fd = fs.openSync(file, "r");
+  for (let done = 0; done < input.length; ) {
+    done += fs.readSync(fd, input, done, input.length - done, done);
+  }
+  fs.closeSync(fd);
+  // Compile the code paths first, so what is measured is what the file costs.
+  const small = await encryptBytes(dataKey, new Uint8Array(256 * 1024));
+  await decryptBytes(dataKey, small);
+  (globalThis as { gc?: () => void }).gc?.();
+  const before = Math.max(process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+  const output =
+    op === "encrypt" ? await encryptBytes(dataKey, input) : await decryptBytes(dataKey, input);
+  const peak = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(JSON.stringify({ extra: (peak - before) / (sizeMb * MB), output: output.length }));
+}
+
+async function main() {
+  const dataKey = randomDataKey();
+  const key = randomBytes(32);
+  const nonce = randomBytes(12);
+  const sizes = [];
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ehr-bench-crypto-"));
+  try {
+    for (const sizeMb of SIZES_MB) {
+      const bytes = sizeMb * MB;
+      const plaintext = new Uint8Array(bytes);
+      randomFillSync(plaintext);
+      const plainBuffer = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.length);
+      // Warm up both, then interleave the runs so noise from other processes hits both alike.
+      let envelope = await encryptBytes(dataKey, plaintext);
+      await decryptBytes(dataKey, envelope);
+      let sealed = builtinEncrypt(key, nonce, plainBuffer);
+      builtinDecrypt(key, nonce, sealed.body, sealed.tag);
+      const t = { enc: [] as number[], dec: [] as number[], benc: [] as number[], bdec: [] as number[] };
+      for (let run = 0; run < RUNS[sizeMb]!; run++) {
+        t.enc.push(await timeMs(async () => (envelope = await encryptBytes(dataKey, plaintext))));
+        t.dec.push(await timeMs(() => decryptBytes(dataKey, envelope)));
+        t.benc.push(await timeMs(() => (sealed = builtinEncrypt(key, nonce, plainBuffer))));
+        t.bdec.push(await timeMs(() => builtinDecrypt(key, nonce, sealed.body, sealed.tag)));
+      }
+      const roundTrip = await decryptBytes(dataKey, envelope);
+      if (Buffer.compare(Buffer.from(roundTrip), plainBuffer) !== 0) throw new Error("round trip");
+      const legacy = { enc: [] as number[], dec: [] as number[] };
+      let legacyEnvelope = legacyEncrypt(dataKey, plaintext);
+      for (let run = 0; run < LEGACY_RUNS; run++) {
+        legacy.enc.push(await timeMs(() => (legacyEnvelope = legacyEncrypt(dataKey, plaintext))));
+        legacy.dec.push(await timeMs(() => legacyDecrypt(dataKey, legacyEnvelope)));
+      }
+      // Peak memory, each in a fresh process with only its input loaded.
+      const plainFile = path.join(tmp, `plain-${sizeMb}`);
+      const envelopeFile = path.join(tmp, `envelope-${sizeMb}`);
+      fs.writeFileSync(plainFile, plaintext);
+      fs.writeFileSync(envelopeFile, envelope);
+      const memory = (op: string, file: string) =>
+        JSON.parse(
+          execFileSync(
+            process.execPath,
+            ["--expose-gc", "--import", "tsx", import.meta.filename, "--memory", String(sizeMb), op, file],
+            { env: { ...process.env, BENCH_KEY: Buffer.from(dataKey).toString("hex") } },
+          ).toString(),
+        ).extra as number;
+      const row = {
+        sizeMb,
+        runs: RUNS[sizeMb],
+        encryptMs: median(t.enc),
+        decryptMs: median(t.dec),
+        builtinEncryptMs: median(t.benc),
+        builtinDecryptMs: median(t.bdec),
+        encryptMBs: mbs(bytes, median(t.enc)),
+        decryptMBs: mbs(bytes, median(t.dec)),
+        builtinEncryptMBs: mbs(bytes, median(t.benc)),
+        builtinDecryptMBs: mbs(bytes, median(t.bdec)),
+        tweetnaclEncryptMBs: mbs(bytes, median(legacy.enc)),
+        tweetnaclDecryptMBs: mbs(bytes, median(legacy.dec)),
+        encryptPeakExtraMemory: memory("encrypt", plainFile),
+        decryptPeakExtraMemory: memory("decrypt", envelopeFile),
+      };
+      sizes.push({
+        ...row,
+        encryptRatio: row.encryptMBs / row.builtinEncryptMBs,
+        decryptRatio: row.decryptMBs / row.builtinDecryptMBs,
+      });
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+
+  const summary: SummaryRow[] = [];
+  for (const s of sizes) {
+    for (const [dir, mb, base, ratio, memory] of [
+      ["encrypt", s.encryptMBs, s.builtinEncryptMBs, s.encryptRatio, s.encryptPeakExtraMemory],
+      ["decrypt", s.decryptMBs, s.builtinDecryptMBs, s.decryptRatio, s.decryptPeakExtraMemory],
+    ] as const) {
+      summary.push({
+        bench: "envelope",
+        what: `${dir} ${s.sizeMb} MB (${fmt(s[dir === "encrypt" ? "encryptMs" : "decryptMs"])} ms)`,
+        measured: `${fmt(mb)} MB/s, peak +${fmt(memory, 2)}x file`,
+        baseline: `built-in chacha20-poly1305 ${fmt(base)} MB/s`,
+        ratio: `${fmt(ratio, 2)}x`,
+        target: `>= ${TARGET_MBS} MB/s, >= ${TARGET_RATIO}x, <= ${TARGET_MEMORY}x`,
+        pass: mb >= TARGET_MBS && ratio >= TARGET_RATIO && memory <= TARGET_MEMORY,
+      });
+    }
+  }
+  for (const s of sizes) {
+    summary.push({
+      bench: "envelope",
+      what: `before (tweetnacl) ${s.sizeMb} MB`,
+      measured: `${fmt(s.tweetnaclEncryptMBs)} / ${fmt(s.tweetnaclDecryptMBs)} MB/s enc/dec`,
+      baseline: "",
+      ratio: `now ${fmt(s.encryptMBs / s.tweetnaclEncryptMBs, 1)}x / ${fmt(s.decryptMBs / s.tweetnaclDecryptMBs, 1)}x`,
+      target: "",
+      pass: null,
+    });
+  }
+  const file = writeResults("crypto", {
+    environment: { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model },
+    peakMemory: "peak RSS of a fresh process during one call, minus its RSS with the input loaded, / file size",
+    sizes,
+    summary,
+  });
+  printTable(summary);
+  console.log(`Wrote ${file}`);
+}
+
+if (process.argv[2] === "--memory") {
+  await memoryChild(Number(process.argv[3]), process.argv[4] as "encrypt" | "decrypt", process.argv[5]!);
+} else {
+  await main();
+}

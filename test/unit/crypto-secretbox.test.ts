@@ -1,0 +1,152 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import nacl from "tweetnacl";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import {
+  decryptBytes,
+  decryptJson,
+  decryptStream,
+  encryptBytes,
+  encryptJson,
+  encryptStream,
+  randomDataKey,
+} from "../../lib/crypto";
+import { collectBytes } from "../../lib/crypto/byte-reader";
+import {
+  HEADER_LENGTH,
+  WORD_LENGTH,
+  chunkNonce,
+  chunkWord,
+  fileKey,
+  parseChunkWord,
+  parseHeader,
+} from "../../lib/crypto/envelope-format";
+import { secretboxOpen, secretboxSeal } from "../../lib/crypto/secretbox";
+
+// The envelope as tweetnacl wrote it before the move to @noble/ciphers, from the same header.
+function tweetnaclEnvelope(dataKey: Uint8Array, header: Uint8Array, plaintext: Uint8Array) {
+  const { chunkSize, noncePrefix } = parseHeader(header);
+  const key = fileKey(dataKey, header);
+  const parts: Uint8Array[] = [header];
+  for (let index = 0, start = 0; ; index++, start += chunkSize) {
+    const end = Math.min(start + chunkSize, plaintext.length);
+    const final = end === plaintext.length;
+    const word = chunkWord(end - start, final);
+    const box = nacl.secretbox(plaintext.subarray(start, end), chunkNonce(noncePrefix, index, word), key);
+    const chunk = new Uint8Array(WORD_LENGTH + box.length);
+    new DataView(chunk.buffer).setUint32(0, word);
+    chunk.set(box, WORD_LENGTH);
+    parts.push(chunk);
+    if (final) break;
+  }
+  return concat(parts);
+}
+
+function tweetnaclOpenEnvelope(dataKey: Uint8Array, envelope: Uint8Array): Uint8Array {
+  const header = parseHeader(envelope.slice(0, HEADER_LENGTH));
+  const key = fileKey(dataKey, header.bytes);
+  const parts: Uint8Array[] = [];
+  let offset = HEADER_LENGTH;
+  for (let index = 0; ; index++) {
+    const word = new DataView(envelope.buffer, envelope.byteOffset).getUint32(offset);
+    const { length, final } = parseChunkWord(word);
+    const box = envelope.subarray(offset + WORD_LENGTH, offset + WORD_LENGTH + 16 + length);
+    const plaintext = nacl.secretbox.open(box, chunkNonce(header.noncePrefix, index, word), key);
+    assert.ok(plaintext, `tweetnacl opens chunk ${index}`);
+    parts.push(plaintext);
+    offset += WORD_LENGTH + box.length;
+    if (final) return concat(parts);
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+function bytes(length: number, seed: number): Uint8Array {
+  return Uint8Array.from({ length }, (_, i) => (i * 31 + seed * 7 + (i >> 8)) & 0xff);
+}
+
+describe("secretbox on @noble/ciphers", () => {
+  it("seals exactly what tweetnacl seals, and each opens the other's boxes", () => {
+    for (const length of [0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1000, 65_536, 100_003]) {
+      const key = nacl.randomBytes(32);
+      const nonce = nacl.randomBytes(24);
+      const plaintext = bytes(length, length);
+      const noble = secretboxSeal(plaintext, nonce, key);
+      const tweet = nacl.secretbox(plaintext, nonce, key);
+      assert.deepEqual(noble, tweet, `identical boxes for ${length} bytes`);
+      assert.deepEqual(secretboxOpen(tweet, nonce, key), plaintext);
+      assert.deepEqual(nacl.secretbox.open(noble, nonce, key), plaintext);
+    }
+  });
+
+  it("refuses what tweetnacl refuses: a flipped bit, a wrong key, a short box", () => {
+    const key = nacl.randomBytes(32);
+    const nonce = nacl.randomBytes(24);
+    const box = secretboxSeal(bytes(100, 1), nonce, key);
+    for (const index of [0, 15, 16, 115]) {
+      const tampered = box.slice();
+      tampered[index]! ^= 1;
+      assert.equal(secretboxOpen(tampered, nonce, key), null);
+      assert.equal(nacl.secretbox.open(tampered, nonce, key), null);
+    }
+    assert.equal(secretboxOpen(box, nonce, nacl.randomBytes(32)), null);
+    assert.equal(secretboxOpen(box.subarray(0, 15), nonce, key), null);
+  });
+});
+
+describe("file envelope: noble and tweetnacl give the same bytes", () => {
+  for (const [length, chunkSize] of [
+    [0, 1024],
+    [1, 1024],
+    [1024, 1024],
+    [1025, 1024],
+    [200_000, 65_536],
+    [3 * 65_536, 65_536],
+  ] as const) {
+    it(`${length} bytes in chunks of ${chunkSize}`, async () => {
+      const dataKey = randomDataKey();
+      const plaintext = bytes(length, 3);
+      const envelope = await encryptBytes(dataKey, plaintext, { chunkSize });
+      const reference = tweetnaclEnvelope(dataKey, envelope.slice(0, HEADER_LENGTH), plaintext);
+      assert.deepEqual(envelope, reference, "encryptBytes writes the tweetnacl envelope");
+      const streamed = await collectBytes(encryptStream(dataKey, [plaintext], { chunkSize }));
+      const streamedReference = tweetnaclEnvelope(
+        dataKey,
+        streamed.slice(0, HEADER_LENGTH),
+        plaintext,
+      );
+      assert.deepEqual(streamed, streamedReference, "encryptStream writes the tweetnacl envelope");
+      // Records written with tweetnacl open with the new code, and the other way round.
+      assert.deepEqual(await decryptBytes(dataKey, reference), plaintext);
+      assert.deepEqual(await collectBytes(decryptStream(dataKey, [reference])), plaintext);
+      assert.deepEqual(tweetnaclOpenEnvelope(dataKey, envelope), plaintext);
+      assert.deepEqual(tweetnaclOpenEnvelope(dataKey, streamed), plaintext);
+    });
+  }
+
+  it("metadata written with tweetnacl opens, and ours opens with tweetnacl", () => {
+    const dataKey = randomDataKey();
+    // metadata.ts: "EHRM" | 0x01 | nonce (24) | secretbox under HKDF(dataKey, "ehr/metadata/v1").
+    const key = hkdf(sha256, dataKey, undefined, new TextEncoder().encode("ehr/metadata/v1"), 32);
+    const ours = encryptJson(dataKey, { title: "Blood test", tags: ["lab"] });
+    const opened = nacl.secretbox.open(ours.subarray(29), ours.subarray(5, 29), key);
+    assert.ok(opened);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(opened)), {
+      title: "Blood test",
+      tags: ["lab"],
+    });
+    const nonce = nacl.randomBytes(24);
+    const box = nacl.secretbox(new TextEncoder().encode('{"title":"Scan"}'), nonce, key);
+    const theirs = concat([ours.subarray(0, 5), nonce, box]);
+    assert.deepEqual(decryptJson(dataKey, theirs), { title: "Scan" });
+  });
+});
