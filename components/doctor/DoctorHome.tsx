@@ -5,6 +5,10 @@ import type { BrowserChain } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
 import { formatExpiry, isExpired, loadMyPatients, openSharedRecord, type PatientOfDoctor, type SharedEntry } from "@/lib/doctor/client";
 import { patientOfRecord } from "@/lib/records/client/list";
+import { RECORD_CATEGORIES } from "@/lib/records/client";
+import { grantsOf } from "@/lib/fhir";
+import { ExportPanel } from "@/components/fhir/ExportPanel";
+import { Timeline } from "@/components/timeline/Timeline";
 import { RecordList } from "@/components/records/RecordList";
 import { RecordViewer } from "@/components/records/RecordViewer";
 import { UploadForm } from "@/components/patient/UploadForm";
@@ -74,6 +78,9 @@ export function DoctorHome({ chain, keyPair, onLock }: { chain: BrowserChain; ke
   }, [patients, find]);
   // With a single patient there is nothing to choose.
   const current = patients.find((patient) => patient.patient === selected) ?? (patients.length === 1 ? patients[0] : undefined);
+  // The records of the selected patient this doctor can read now: the timeline and the FHIR export.
+  const readable = useMemo(() => (current?.entries ?? []).filter((entry): entry is OkShared => entry.status === "ok" && entry.access.readable && !isExpired(entry.access.expiresAt)), [current]);
+  const timelineItems = useMemo(() => readable.map((entry) => ({ id: entry.chain.recordId, ...entry.metadata })), [readable]);
 
   const bar = (
     <div className="flex flex-wrap items-center gap-3">
@@ -232,6 +239,52 @@ export function DoctorHome({ chain, keyPair, onLock }: { chain: BrowserChain; ke
               </>
             }
           />
+        </section>
+      )}
+
+      {current && readable.length > 0 && (
+        <section aria-labelledby={`${id}-timeline-heading`} className="space-y-3" data-testid="doctor-timeline">
+          <h2 id={`${id}-timeline-heading`} className="text-xl font-semibold">
+            Timeline of the shared records
+          </h2>
+          <Timeline
+            items={timelineItems}
+            categories={RECORD_CATEGORIES}
+            heading="Shared history"
+            onOpen={(recordId) => {
+              setNotice(undefined);
+              setOpened(readable.find((entry) => entry.chain.recordId === recordId));
+            }}
+          />
+        </section>
+      )}
+
+      {current && readable.length > 0 && (
+        <section aria-labelledby={`${id}-export-heading`} className="space-y-3">
+          <h2 id={`${id}-export-heading`} className="text-xl font-semibold">
+            Export the shared records as FHIR
+          </h2>
+          <ExportPanel
+            key={current.patient}
+            chain={chain}
+            records={readable}
+            open={async (entry) => (await openSharedRecord(chain, { ...entry.chain, expiresAt: entry.access.expiresAt }, keyPair)).bytes}
+            collect={async () => ({
+              patient: { address: current.patient },
+              grants: grantsOf(
+                { address: keyPair.address, name: "You (the exporting doctor)" },
+                current.allRecords,
+                current.entries.map((entry) => ({ recordId: entry.chain.recordId, ...entry.access })),
+              ),
+              accesses: [],
+            })}
+            fileBase={`ehr-shared-${current.patient}`}
+          >
+            <p className="text-sm text-slate-600">
+              The {readable.length} record{readable.length === 1 ? "" : "s"} you may open now, with what this patient granted you, as one FHIR R4 Bundle built in this
+              browser. Each record is opened as when you view it: your wallet first records the access in the patient&apos;s access log (one transaction per record).
+            </p>
+          </ExportPanel>
         </section>
       )}
     </div>

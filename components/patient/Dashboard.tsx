@@ -3,7 +3,12 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { BrowserChain } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
-import { loadMyRecords, type RecordEntry } from "@/lib/records/client";
+import { categoryLabel, loadMyRecords, loadProfile, openRecord, RECORD_CATEGORIES, type RecordEntry } from "@/lib/records/client";
+import { accessesOf, grantsOfShares } from "@/lib/fhir";
+import { loadAccessLog, loadCurrentShares } from "@/lib/sharing/client";
+import { ExportPanel } from "@/components/fhir/ExportPanel";
+import { ImportPanel } from "@/components/fhir/ImportPanel";
+import { Timeline } from "@/components/timeline/Timeline";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { useUploadLimit } from "@/components/UploadLimit";
@@ -23,6 +28,8 @@ const TABS = [
   { id: "share", label: "Share" },
   { id: "shares", label: "Who can see what" },
   { id: "log", label: "Access log" },
+  { id: "timeline", label: "Timeline" },
+  { id: "fhir", label: "Export / import" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"];
 
@@ -58,6 +65,12 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
   const readable = useMemo(() => entries.filter((entry): entry is OkEntry => entry.status === "ok"), [entries]);
   // Record titles, decrypted in this browser, for the sharing views (the server only knows record ids).
   const titles = useMemo(() => new Map(readable.map((entry) => [entry.chain.recordId, entry.metadata.title])), [readable]);
+  const timelineItems = useMemo(() => readable.map((entry) => ({ id: entry.chain.recordId, ...entry.metadata })), [readable]);
+  // FHIR export: the profile, the grants and the access log, gathered and decrypted in this browser.
+  const collectExport = useCallback(async () => {
+    const [profile, shares, log] = await Promise.all([loadProfile(keyPair.secretKey), loadCurrentShares(), loadAccessLog(chain, keyPair.address)]);
+    return { patient: { address: keyPair.address, ...profile }, grants: grantsOfShares(shares), accesses: accessesOf(log.accesses) };
+  }, [chain, keyPair]);
 
   const select = (next: TabId) => {
     setTab(next);
@@ -205,6 +218,51 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
                 </h2>
                 <SharesPanel chain={chain} keyPair={keyPair} titles={titles} />
               </section>
+            )}
+
+            {tab === "timeline" && (
+              <section aria-labelledby="timeline-heading" className="space-y-3">
+                <h2 id="timeline-heading" className="text-xl font-semibold">
+                  Timeline
+                </h2>
+                {recordsLoading}
+                {recordsError}
+                {loaded.status === "ready" && (
+                  <Timeline
+                    items={timelineItems}
+                    categories={RECORD_CATEGORIES}
+                    heading="Your history"
+                    onOpen={(recordId) => setOpened(readable.find((entry) => entry.chain.recordId === recordId))}
+                  />
+                )}
+              </section>
+            )}
+
+            {tab === "fhir" && (
+              <>
+                <section aria-labelledby="export-heading" className="space-y-3">
+                  <h2 id="export-heading" className="text-xl font-semibold">
+                    Export as FHIR
+                  </h2>
+                  {recordsLoading}
+                  {recordsError}
+                  {loaded.status === "ready" && (
+                    <ExportPanel chain={chain} records={readable} open={async (entry) => (await openRecord(entry.chain, keyPair)).bytes} collect={collectExport} fileBase={`ehr-${keyPair.address}`}>
+                      <p className="text-sm text-slate-600">
+                        One FHIR R4 Bundle with your profile, your {readable.length} record{readable.length === 1 ? "" : "s"} ({[...new Set(readable.map((entry) => categoryLabel(entry.metadata.category)))].join(", ") || "none"}), the grants you
+                        gave and the access log. It is built in this browser from the decrypted records: keep the file safe, it is not encrypted.
+                      </p>
+                    </ExportPanel>
+                  )}
+                </section>
+                <section aria-labelledby="import-heading" className="space-y-3">
+                  <h2 id="import-heading" className="text-xl font-semibold">
+                    Import from FHIR
+                  </h2>
+                  {/* Stays mounted while the list reloads after an import, so that its summary stays on screen. */}
+                  <ImportPanel chain={chain} keyPair={keyPair} maxBytes={maxUploadBytes} existing={entries} existingReady={loaded.status === "ready"} onImported={reload} />
+                </section>
+              </>
             )}
 
             {tab === "log" && (
