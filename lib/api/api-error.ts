@@ -9,6 +9,8 @@ export const API_ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   invalid_input: 422,
+  /** Over a rate limit (lib/rate-limit); the answer carries Retry-After. */
+  rate_limited: 429,
   service_unavailable: 503,
   internal: 500,
 } as const;
@@ -22,6 +24,8 @@ export class ApiError extends Error {
     readonly code: ApiErrorCode,
     message: string,
     readonly details?: unknown,
+    /** Extra response headers (Retry-After on a 429). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }

@@ -11,7 +11,7 @@ export function errorResponse(error: unknown): Response {
   if (error instanceof ApiError) {
     const body: { code: string; message: string; details?: unknown } = { code: error.code, message: error.message };
     if (error.details !== undefined) body.details = error.details;
-    return json({ error: body }, error.status);
+    return json({ error: body }, error.status, error.headers);
   }
   if (isUniqueViolation(error)) return json({ error: { code: "conflict", message: "This already exists." } }, 409);
   console.error("Unhandled error in a route:", error instanceof Error ? error.stack : "non-error thrown");

@@ -44,6 +44,25 @@ export const envSchema = z.object({
   CHAIN_MNEMONIC: z.string().min(1).default(DEV_MNEMONIC),
 
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
+
+  /** Automatic logoff (HIPAA 164.312(a)(2)(iii)): a session unused this long ends; it also ends 12 h after sign-in. */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(12 * 60).default(15),
+
+  /**
+   * Rate limits, requests per minute, counted in PostgreSQL (shared by every app instance). Sign-in (nonce and
+   * verify, each a request) is limited per client address; the others per session and, at ten times the
+   * figure, per client address (many users may share one address behind a hospital's NAT).
+   */
+  RATE_LIMIT_SIGN_IN: z.coerce.number().int().min(1).default(300),
+  RATE_LIMIT_KEYS: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_RECORDS: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_UPLOADS: z.coerce.number().int().min(1).default(120),
+  /**
+   * The client address is the X-Forwarded-For entry this many places from the right: 0 when the app is reached
+   * directly or through one proxy that appends the address it saw (nginx's $proxy_add_x_forwarded_for); 1 behind
+   * two such proxies, and so on.
+   */
+  TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -61,4 +61,19 @@ describe("parseEnv", () => {
     assert.equal(parseEnv({ NODE_ENV: "development" }).PUBLIC_URL, undefined);
     assert.equal(parseEnv({ NODE_ENV: "test" }).PUBLIC_URL, undefined);
   });
+
+  it("defaults the idle logoff to 15 minutes and the rate limits to figures the test suites never reach", () => {
+    const env = parseEnv({});
+    assert.equal(env.SESSION_IDLE_MINUTES, 15);
+    assert.deepEqual([env.RATE_LIMIT_SIGN_IN, env.RATE_LIMIT_KEYS, env.RATE_LIMIT_RECORDS, env.RATE_LIMIT_UPLOADS, env.TRUSTED_PROXIES], [300, 600, 600, 120, 0]);
+    const set = parseEnv({ SESSION_IDLE_MINUTES: "5", RATE_LIMIT_SIGN_IN: "10", TRUSTED_PROXIES: "1" });
+    assert.deepEqual([set.SESSION_IDLE_MINUTES, set.RATE_LIMIT_SIGN_IN, set.TRUSTED_PROXIES], [5, 10, 1]);
+  });
+
+  it("refuses an idle period outside 1 minute..12 hours and a rate limit below 1", () => {
+    for (const source of [{ SESSION_IDLE_MINUTES: "0" }, { SESSION_IDLE_MINUTES: "721" }, { SESSION_IDLE_MINUTES: "ten" }, { RATE_LIMIT_KEYS: "0" }, { TRUSTED_PROXIES: "-1" }]) {
+      const name = Object.keys(source)[0]!;
+      assert.throws(() => parseEnv(source), (error: unknown) => error instanceof ConfigError && new RegExp(`\\n  ${name}: `).test(error.message), name);
+    }
+  });
 });

@@ -2,6 +2,7 @@ import "server-only";
 import { ApiError, route } from "@/lib/api";
 import { doctorStatus, isAdmin } from "@/lib/chain/server/doctors";
 import { isPatient } from "@/lib/chain/server/reads";
+import { limitByAddress, limitBySession } from "@/lib/rate-limit";
 import { assertSameOrigin } from "./origin";
 import { toApiError } from "./service-errors";
 import { requireSession } from "./sessions";
@@ -53,8 +54,9 @@ interface RouteContext<P extends Params> {
 }
 
 /**
- * A route for signed-in callers: 403 for a state-changing request from another origin, 401 without a valid
- * session cookie, 403 without the required role on chain; service failures become 503.
+ * A route for signed-in callers: 403 for a state-changing request from another origin, 429 over a rate limit
+ * (lib/rate-limit: per client address, then per session), 401 without a valid session cookie, 403 without the
+ * required role on chain; service failures become 503.
  */
 export function withSession<P extends Params = Params>(
   handler: (context: SessionContext<P>) => Promise<Response>,
@@ -63,7 +65,9 @@ export function withSession<P extends Params = Params>(
   return route<RouteContext<P>>(async (request, context) => {
     try {
       assertSameOrigin(request);
+      await limitByAddress(request);
       const session = await requireSession(request);
+      await limitBySession(request, session.id);
       if (options.role) await requireRole(session.address, options.role);
       return await handler({ request, address: session.address, chainId: session.chainId, expiresAt: session.expiresAt, params: await context.params });
     } catch (error) {
@@ -72,13 +76,17 @@ export function withSession<P extends Params = Params>(
   });
 }
 
-/** A route anyone may call (but 403 for a state-changing request from another origin); service failures become 503. */
+/**
+ * A route anyone may call (but 403 for a state-changing request from another origin, 429 over the client
+ * address's rate limit); service failures become 503.
+ */
 export function publicRoute<P extends Params = Params>(
   handler: (context: { request: Request; params: P }) => Promise<Response>,
 ): (request: Request, context: RouteContext<P>) => Promise<Response> {
   return route<RouteContext<P>>(async (request, context) => {
     try {
       assertSameOrigin(request);
+      await limitByAddress(request);
       return await handler({ request, params: await context.params });
     } catch (error) {
       throw toApiError(error);
