@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
+import path from "node:path";
+import { buildFingerprint, isBuildCurrent, recordBuildFingerprint } from "./build-fingerprint";
 import { StartupError } from "./errors";
 
 const require = createRequire(import.meta.url);
@@ -31,6 +33,26 @@ export async function buildApp(options: AppOptions): Promise<void> {
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   if (code !== 0) throw new StartupError(`next build failed (exit ${code}):\n${output.trim()}`);
+}
+
+function buildEnv(options: AppOptions): Record<string, string | undefined> {
+  return { ...process.env, ...options.env };
+}
+
+/**
+ * `next build` only when the sources, dependencies or build configuration changed since the build in the
+ * dist folder was made (see build-fingerprint.ts); "up-to-date" means the existing build is started as is.
+ */
+export async function buildAppIfChanged(options: AppOptions, onBuild?: () => void): Promise<"built" | "up-to-date"> {
+  // Where next.config.ts puts the build: the option, else NEXT_DIST_DIR, else .next.
+  const distDir = path.resolve(options.distDir || options.env.NEXT_DIST_DIR || process.env.NEXT_DIST_DIR || ".next");
+  // Taken before the build: a file edited while it runs makes the next start rebuild.
+  const fingerprint = await buildFingerprint({ env: buildEnv(options) });
+  if (await isBuildCurrent(distDir, fingerprint)) return "up-to-date";
+  onBuild?.();
+  await buildApp(options);
+  await recordBuildFingerprint(distDir, fingerprint);
+  return "built";
 }
 
 export interface RunningApp {

@@ -5,7 +5,7 @@ import { startChain, type RunningChain } from "./chain";
 import { compileContracts, deployContracts } from "./deploy";
 import type { ContractAddresses } from "./artifacts";
 import { startEmbeddedDatabase, connectExternalDatabase, type RunningDatabase } from "./database";
-import { buildApp, startApp, type RunningApp } from "./app";
+import { buildAppIfChanged, startApp, type RunningApp } from "./app";
 import { StartupError } from "./errors";
 
 export { StartupError } from "./errors";
@@ -17,7 +17,10 @@ export interface StackOptions {
   embeddedChain: boolean;
   /** Deterministic Ganache accounts to fund (default 10); tests give each file its own. */
   chainAccounts?: number;
-  /** Build and start the Next.js app (tests of lib/ alone skip it). */
+  /**
+   * Build and start the Next.js app (tests of lib/ alone skip it). `build` runs `next build` only when the
+   * sources or the configuration changed since the build in `distDir` was made.
+   */
   app: false | { build: boolean; distDir?: string };
   log: (message: string) => void;
   onAppOutput?: (line: string) => void;
@@ -104,8 +107,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     if (options.app) {
       const appOptions = { host: env.HOST, port: env.PORT, env: appEnv, distDir: options.app.distDir, onOutput: options.onAppOutput };
       if (options.app.build) {
-        log("Building the app (next build)…");
-        await buildApp(appOptions);
+        const built = await buildAppIfChanged(appOptions, () => log("Building the app (next build)…"));
+        if (built === "up-to-date") log("App build is up to date (sources and configuration unchanged): skipped next build.");
       }
       log("Starting the app…");
       app = await startApp(appOptions);
