@@ -115,6 +115,8 @@ export function Timeline({
                               data-start={item.admissionDate}
                               data-end={item.dischargeDate}
                               data-days={stayDays(item)}
+                              data-left={at.left.toFixed(4)}
+                              data-width={at.width.toFixed(4)}
                               aria-label={`${item.title}: ${labelOf(item.category)} at ${item.hospital}, ${spanText(item)}. Opens the record.`}
                               title={`${item.title} · ${labelOf(item.category)} · ${spanText(item)}`}
                               onClick={() => onOpen(item.id)}
