@@ -25,6 +25,8 @@ export const envSchema = z.object({
 
   /** Any PostgreSQL; unset = the embedded server in DATA_DIR/pg. */
   DATABASE_URL: optionalUrl,
+  /** The app's own role when DATABASE_URL is the owner (migrations); unset = DATABASE_URL. The embedded database uses ehr_app. */
+  DATABASE_APP_URL: optionalUrl,
   EMBEDDED_PG_PORT: port.default(54320),
 
   /** A Kubo node's RPC API (server side only); unset = the embedded store in DATA_DIR/ipfs. */

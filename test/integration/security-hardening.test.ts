@@ -43,6 +43,7 @@ describe("automatic logoff (HIPAA 164.312(a)(2)(iii))", () => {
 
 describe("sign out everywhere", () => {
   it("POST /api/auth/logout-all ends every session of the address and clears the cookie", async () => {
+    await withDatabase((db) => db.query("DELETE FROM sessions WHERE address = $1", [address]));
     const laptop = await signedInClient(account);
     const phone = await signedInClient(account);
     const other = await signedInClient(stack.accounts[29]!);
