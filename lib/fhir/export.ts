@@ -167,9 +167,10 @@ function consent(input: ExportInput, grant: ExportGrant, patientRef: Reference<P
     actor: [{ role: { coding: [CONSENT_ACTOR_ROLE] }, reference: { identifier: walletIdentifier(input.chainId, grant.doctor), display: grant.doctorName || grant.doctor } }],
   };
   if (grant.expiresAt > 0) provision.period = { end: isoOfSeconds(grant.expiresAt) };
-  const data = grant.recordIds.flatMap((recordId) => {
+  // A record not in this Bundle (one the exporter could not decrypt) is named by its record id.
+  const data = grant.recordIds.map((recordId) => {
     const reference = docRefs.get(recordId);
-    return reference ? [{ meaning: "instance" as const, reference: { reference } }] : [];
+    return { meaning: "instance" as const, reference: reference ? { reference } : { identifier: { system: RECORD_ID_SYSTEM, value: recordId } } };
   });
   if (data.length > 0) provision.data = data;
   return {

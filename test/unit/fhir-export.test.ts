@@ -82,6 +82,10 @@ describe("FHIR R4 export", () => {
     assert.deepEqual(records!.provision?.data?.map((data) => data.reference.reference), [docUrls[0], docUrls[2]]);
     assert.equal(records!.provision?.actor?.[0]?.reference.identifier?.value, `eip155:1337:${doctor}`);
     assert.equal(all!.status, "inactive");
+    const withUnknown = input("inline");
+    withUnknown.grants = [{ doctor, expiresAt: 0, allRecords: false, recordIds: [idOf(7)], active: true }];
+    const [unknown] = resources<Consent>(buildExportBundle(withUnknown).bundle, "Consent");
+    assert.deepEqual(unknown!.provision?.data, [{ meaning: "instance", reference: { identifier: { system: RECORD_ID_SYSTEM, value: idOf(7) } } }], "a record not in the Bundle is named by its id");
     assert.equal(all!.provision?.data, undefined, "the all-records grant covers every record, named by its policy");
   });
 
