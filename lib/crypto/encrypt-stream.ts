@@ -14,7 +14,10 @@ import {
 } from "./envelope-format";
 import { CryptoError } from "./errors";
 import { KEY_LENGTH } from "./keys";
-import { SecretboxScratch, secretboxSeal } from "./secretbox";
+import { SECRETBOX_OVERHEAD, SecretboxScratch, secretboxSeal } from "./secretbox";
+
+// secretboxSeal writes into plaintext + 32 bytes and returns the box as the view from byte 16.
+const SEAL_AREA_EXTRA = 32;
 
 export interface EncryptOptions {
   /** Plaintext bytes per chunk; the reader learns it from the header. */
@@ -41,11 +44,12 @@ export async function* encryptStream(
       // A chunk is final only once we know nothing follows; a full last chunk is allowed.
       const final = await reader.atEnd();
       const word = chunkWord(plaintext.length, final);
-      const box = secretboxSeal(plaintext, chunkNonce(noncePrefix, index, word), key);
-      const chunk = new Uint8Array(WORD_LENGTH + box.length);
-      new DataView(chunk.buffer).setUint32(0, word);
-      chunk.set(box, WORD_LENGTH);
-      yield chunk;
+      // Sealed in place: the box ends up at byte 16 of `area`, right after where the word goes.
+      const area = new Uint8Array(plaintext.length + SEAL_AREA_EXTRA);
+      secretboxSeal(plaintext, chunkNonce(noncePrefix, index, word), key, area);
+      plaintext.fill(0);
+      new DataView(area.buffer).setUint32(SECRETBOX_OVERHEAD - WORD_LENGTH, word);
+      yield area.subarray(SECRETBOX_OVERHEAD - WORD_LENGTH);
       if (final) return;
     }
   } finally {
