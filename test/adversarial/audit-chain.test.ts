@@ -78,7 +78,7 @@ describe("the app runs as ehr_app", () => {
       const health = await fetch(new URL("/api/health", app.url));
       assert.equal(health.status, 200, await health.text());
       const client = new ApiClient(app.url);
-      const account = stack.accounts[29]!;
+      const account = stack.accounts[36]!;
       assert.equal((await client.signIn(account)).status, 200);
       const audited = () => connect(ownerUrl, async (owner) => Number((await owner.query<{ n: string }>("SELECT count(*) AS n FROM key_audit WHERE actor = $1", [account.toLowerCase()])).rows[0]!.n));
       const before = await audited();

@@ -9,10 +9,10 @@ import { stackUnderTest } from "../support/stack-env";
 /*
  * Broken object-level authorization: every route that takes an id, called by another signed-in party with
  * the owner's id, answers exactly what it answers for an id that does not exist, and changes nothing.
- * Account 13 is the owner (registered as a patient here); 28 (SIWE-only, never registered) is the stranger.
+ * Account 39 is the owner (registered as a patient here); 38 (signs in only, never registered) is the stranger.
  */
 const stack = stackUnderTest();
-const ownerAccount = stack.accounts[13]!;
+const ownerAccount = stack.accounts[39]!;
 const owner = ownerAccount.toLowerCase();
 const keys = testKeys();
 const OCTETS = { "content-type": "application/octet-stream" };
@@ -40,7 +40,7 @@ async function upload(fill: number, withContent: boolean) {
 before(async () => {
   await registerPatient(ownerAccount, keys.publicKeyHex);
   alice = await signedInClient(ownerAccount);
-  mallory = await signedInClient(stack.accounts[28]!);
+  mallory = await signedInClient(stack.accounts[38]!);
   const confirmed = await upload(41, true);
   recordId = await addRecord(ownerAccount, ownerAccount, confirmed.stored!.cidDigest, confirmed.stored!.codec);
   assert.equal((await alice.post(`/api/uploads/${confirmed.uploadId}/confirm`, { json: { recordId } })).status, 200);
@@ -51,6 +51,8 @@ before(async () => {
 });
 
 after(async () => {
+  // Leave no unconfirmed upload behind (the browser tests count them across the shared database).
+  await alice.delete(`/api/uploads/${pendingUploadId}`);
   await alice.post("/api/auth/logout-all");
   await mallory.post("/api/auth/logout-all");
 });

@@ -9,8 +9,8 @@ import { ApiClient, ganacheSign, signedInClient, signInMessage } from "../suppor
 import { withDatabase } from "../support/api/fixtures";
 
 const stack = stackUnderTest();
-/** Signs in only (never registered): ends all its sessions in "sign out everywhere". */
-const account = stack.accounts[13]!;
+/** Account 37 signs in only (never registered); "sign out everywhere" ends all its sessions. */
+const account = stack.accounts[37]!;
 const address = account.toLowerCase();
 /** SIWE-only account of the browser tests (harmless to sign in with) for the rate-limited server. */
 const limitedAccount = stack.accounts[28]!;
