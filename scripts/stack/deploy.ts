@@ -1,6 +1,9 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { Web3 } from "web3";
-import { readArtifacts, CONTRACT_NAMES, type ContractAddresses, type Artifact, type ContractName } from "./artifacts";
+import { BUILD_DIR, readArtifacts, CONTRACT_NAMES, type ContractAddresses, type Artifact, type ContractName } from "./artifacts";
 import { runTruffle } from "./truffle";
 import { writeContractsModule } from "./contracts-module";
 
@@ -17,9 +20,42 @@ export interface DeployResult {
   migrated: boolean;
 }
 
+const COMPILE_FINGERPRINT = path.join(BUILD_DIR, ".ehr-compile-fingerprint.json");
+
+/** SHA-256 over the contract sources, truffle-config.js (compiler settings) and the lock file (solc, truffle). */
+async function contractsFingerprint(): Promise<string> {
+  const root = process.cwd();
+  const sources = (await readdir(path.join(root, "contracts"), { recursive: true }))
+    .filter((file) => file.endsWith(".sol"))
+    .sort()
+    .map((file) => path.join("contracts", file));
+  const hash = createHash("sha256");
+  for (const file of [...sources, "truffle-config.js", "package-lock.json"]) {
+    const content = await readFile(path.join(root, file)).catch(() => Buffer.alloc(0));
+    hash.update(`${file}\0${content.length}\0`);
+    hash.update(content);
+  }
+  return hash.digest("hex");
+}
+
+async function artifactsMatch(fingerprint: string): Promise<boolean> {
+  if (!CONTRACT_NAMES.every((name) => existsSync(path.join(BUILD_DIR, `${name}.json`)))) return false;
+  try {
+    return (JSON.parse(await readFile(COMPILE_FINGERPRINT, "utf8")) as { fingerprint?: unknown }).fingerprint === fingerprint;
+  } catch {
+    return false;
+  }
+}
+
 /** Compiles with the local solc package (see truffle-config.js) and regenerates the typed module's ABIs. */
 export async function compileContracts(): Promise<Record<ContractName, Artifact>> {
-  await runTruffle(["compile", "--quiet"]);
+  // Starting Truffle costs seconds even when it has nothing to compile: skip it when the contract sources
+  // and the compiler settings are what the artifacts were compiled from.
+  const fingerprint = await contractsFingerprint();
+  if (!(await artifactsMatch(fingerprint))) {
+    await runTruffle(["compile", "--quiet"]);
+    await writeFile(COMPILE_FINGERPRINT, JSON.stringify({ fingerprint }) + "\n");
+  }
   const artifacts = await readArtifacts();
   await writeContractsModule(artifacts);
   return artifacts;

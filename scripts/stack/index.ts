@@ -49,32 +49,38 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     stops.length = 0;
   };
   try {
-    let chain: RunningChain | undefined;
-    let addresses: ContractAddresses | undefined;
-    let rpcUrl = env.RPC_URL;
-    if (options.embeddedChain) {
+    // The chain (with its contracts) and the database do not depend on each other: start them side by side.
+    const chainWork = (async () => {
+      if (!options.embeddedChain) return { chain: undefined, addresses: undefined, rpcUrl: env.RPC_URL };
       log("Starting Ganache…");
-      chain = await startChain({ dbPath: path.join(dataDir, "chain"), port: env.CHAIN_PORT, chainId: env.CHAIN_ID, mnemonic: env.CHAIN_MNEMONIC, accounts: options.chainAccounts });
+      const chain = await startChain({ dbPath: path.join(dataDir, "chain"), port: env.CHAIN_PORT, chainId: env.CHAIN_ID, mnemonic: env.CHAIN_MNEMONIC, accounts: options.chainAccounts });
       stops.push(chain.close);
-      rpcUrl = chain.rpcUrl;
       log("Compiling contracts…");
       await compileContracts();
       log("Checking deployed contracts…");
       const deployed = await deployContracts({
-        rpcUrl,
+        rpcUrl: chain.rpcUrl,
         chainId: env.CHAIN_ID,
         recordPath: path.join(dataDir, "deployment.json"),
         truffleEnv: { CHAIN_PORT: String(env.CHAIN_PORT) },
       });
-      addresses = deployed.addresses;
       log(deployed.migrated ? "Contracts migrated." : "Contracts already deployed: kept the chain's state.");
-    }
-
-    log(env.DATABASE_URL ? "Migrating the database…" : "Starting PostgreSQL…");
-    const database = env.DATABASE_URL
-      ? await connectExternalDatabase(env.DATABASE_URL)
-      : await startEmbeddedDatabase(path.join(dataDir, "pg"), env.EMBEDDED_PG_PORT);
-    stops.push(database.stop);
+      return { chain, addresses: deployed.addresses, rpcUrl: chain.rpcUrl };
+    })();
+    const databaseWork = (async () => {
+      log(env.DATABASE_URL ? "Migrating the database…" : "Starting PostgreSQL…");
+      const database = env.DATABASE_URL
+        ? await connectExternalDatabase(env.DATABASE_URL)
+        : await startEmbeddedDatabase(path.join(dataDir, "pg"), env.EMBEDDED_PG_PORT);
+      stops.push(database.stop);
+      return database;
+    })();
+    // Wait for both before failing, so whatever did start is registered and stopped.
+    const [chainResult, databaseResult] = await Promise.allSettled([chainWork, databaseWork]);
+    if (chainResult.status === "rejected") throw chainResult.reason;
+    if (databaseResult.status === "rejected") throw databaseResult.reason;
+    const { chain, addresses, rpcUrl } = chainResult.value;
+    const database = databaseResult.value;
 
     const ipfsRepo = path.join(dataDir, "ipfs");
     log(env.IPFS_API_URL ? "Checking the Kubo node…" : "Opening the IPFS store…");
