@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { type ApiAnswer, type ApiClient, signedInClient } from "../support/api/api-client";
 import { addRecord, registerPatient } from "../support/api/chain";
-import { encryptedRecord, testKeys } from "../support/api/fixtures";
+import { encryptedRecord, testKeys, withDatabase } from "../support/api/fixtures";
 import { stackUnderTest } from "../support/stack-env";
 
 /*
@@ -99,6 +99,21 @@ describe("BOLA: another party's id answers like an unknown id", () => {
     const content = await alice.put(`/api/uploads/${pendingUploadId}/content`, { body: pendingCiphertext, headers: OCTETS });
     assert.equal(content.status, 200, JSON.stringify(content.body));
     assert.equal((await alice.delete(`/api/uploads/${receivedUploadId}`)).status, 204);
+  });
+
+  it("every key request, allowed or refused, leaves exactly one audit row naming the caller and the outcome", async () => {
+    const rows = (actor: string) =>
+      withDatabase(async (db) => (await db.query<{ allowed: boolean; reason: string }>("SELECT allowed, reason FROM key_audit WHERE actor = $1 AND action = 'key' ORDER BY seq", [actor.toLowerCase()])).rows);
+    const stranger = stack.accounts[38]!;
+    const [ownerBefore, strangerBefore] = [(await rows(owner)).length, (await rows(stranger)).length];
+    assert.equal((await alice.get(`/api/records/${recordId}/key`)).status, 200);
+    assert.equal((await mallory.get(`/api/records/${recordId}/key`)).status, 403);
+    assert.equal((await mallory.get(`/api/records/${unknownRecordId()}/key`)).status, 403);
+    const ownerRows = (await rows(owner)).slice(ownerBefore);
+    const strangerRows = (await rows(stranger)).slice(strangerBefore);
+    assert.deepEqual(ownerRows, [{ allowed: true, reason: "patient" }]);
+    assert.equal(strangerRows.length, 2);
+    assert.ok(strangerRows.every((row) => row.allowed === false), JSON.stringify(strangerRows));
   });
 
   it("identity fields in the body are refused as unknown JSON fields, never used", async () => {
