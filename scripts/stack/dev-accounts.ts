@@ -1,5 +1,10 @@
-import { HDNodeWallet } from "ethers";
+import { createRequire } from "node:module";
 import { DEV_MNEMONIC } from "@/lib/config";
+
+// ethers is loaded when the banner is made, not when `npm start` starts: it is only needed once the stack
+// is up, and loading it up front delays every start by a few hundred milliseconds.
+const require = createRequire(import.meta.url);
+const hdNodeWallet = (): typeof import("ethers").HDNodeWallet => (require("ethers") as typeof import("ethers")).HDNodeWallet;
 
 /** Ganache 7's default `wallet.hdPath`; account i is `${GANACHE_HD_PATH}/i`, as in Hardhat and anvil. */
 export const GANACHE_HD_PATH = "m/44'/60'/0'/0";
@@ -26,7 +31,7 @@ export interface DevAccount {
 /** The first embedded-chain accounts with their private keys, derived from the mnemonic exactly as Ganache does. */
 export function devAccounts(mnemonic: string, count = SUGGESTED_ROLES.length): DevAccount[] {
   return Array.from({ length: Math.min(count, SUGGESTED_ROLES.length) }, (_, index) => {
-    const wallet = HDNodeWallet.fromPhrase(mnemonic, "", `${GANACHE_HD_PATH}/${index}`);
+    const wallet = hdNodeWallet().fromPhrase(mnemonic, "", `${GANACHE_HD_PATH}/${index}`);
     return { index, address: wallet.address, privateKey: wallet.privateKey, role: SUGGESTED_ROLES[index]! };
   });
 }
