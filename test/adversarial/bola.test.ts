@@ -60,26 +60,18 @@ after(async () => {
 const unknownRecordId = () => ((BigInt(owner) << 96n) + 987_654n).toString();
 const strip = (answer: ApiAnswer) => [answer.status, answer.body];
 
-/**
- * Finding (open): the upload routes answer a foreign upload id with 403 "Only the uploader may act on this
- * upload." and an unknown one with 404 "No such upload (it may have expired).", so a stranger learns that an
- * upload id exists (ids are random UUIDs, so it must first hold one). The fix belongs in lib/records/server;
- * these rows run as todo until then.
- */
-const UPLOAD_FINDING = "open finding: foreign upload id 403 vs unknown 404 (lib/records/server)";
-
-const cases: Array<{ name: string; todo?: string; call: (client: ApiClient, ids: { record: string; received: string; pending: string }) => Promise<ApiAnswer> }> = [
+const cases: Array<{ name: string; call: (client: ApiClient, ids: { record: string; received: string; pending: string }) => Promise<ApiAnswer> }> = [
   { name: "GET /api/records/:id/key", call: (c, ids) => c.get(`/api/records/${ids.record}/key`) },
   { name: "GET /api/records/:id/content", call: (c, ids) => c.get(`/api/records/${ids.record}/content`) },
-  { name: "DELETE /api/uploads/:id (received)", todo: UPLOAD_FINDING, call: (c, ids) => c.delete(`/api/uploads/${ids.received}`) },
-  { name: "DELETE /api/uploads/:id (pending)", todo: UPLOAD_FINDING, call: (c, ids) => c.delete(`/api/uploads/${ids.pending}`) },
-  { name: "PUT /api/uploads/:id/content", todo: UPLOAD_FINDING, call: (c, ids) => c.put(`/api/uploads/${ids.pending}/content`, { body: pendingCiphertext, headers: OCTETS }) },
-  { name: "POST /api/uploads/:id/confirm", todo: UPLOAD_FINDING, call: (c, ids) => c.post(`/api/uploads/${ids.received}/confirm`, { json: { recordId: ids.record } }) },
+  { name: "DELETE /api/uploads/:id (received)", call: (c, ids) => c.delete(`/api/uploads/${ids.received}`) },
+  { name: "DELETE /api/uploads/:id (pending)", call: (c, ids) => c.delete(`/api/uploads/${ids.pending}`) },
+  { name: "PUT /api/uploads/:id/content", call: (c, ids) => c.put(`/api/uploads/${ids.pending}/content`, { body: pendingCiphertext, headers: OCTETS }) },
+  { name: "POST /api/uploads/:id/confirm", call: (c, ids) => c.post(`/api/uploads/${ids.received}/confirm`, { json: { recordId: ids.record } }) },
 ];
 
 describe("BOLA: another party's id answers like an unknown id", () => {
   for (const row of cases) {
-    it(`${row.name}: 403 or 404, the same for a foreign and an unknown id`, { todo: row.todo }, async () => {
+    it(`${row.name}: 403 or 404, the same for a foreign and an unknown id`, async () => {
       const foreign = await row.call(mallory, { record: recordId, received: receivedUploadId, pending: pendingUploadId });
       const unknown = await row.call(mallory, { record: unknownRecordId(), received: randomUUID(), pending: randomUUID() });
       assert.ok([403, 404].includes(foreign.status), `${foreign.status} ${JSON.stringify(foreign.body)}`);

@@ -2,10 +2,12 @@ import "server-only";
 import { ApiError } from "@/lib/api";
 import { findUpload, type UploadRow } from "@/lib/db/repositories/uploads";
 
-/** The upload, if it exists and the caller made it (403 for someone else's, 404 when gone or expired). */
+/**
+ * The upload, if it exists and the caller made it. Someone else's upload answers exactly like an unknown or
+ * expired one (404), so an upload id tells a stranger nothing.
+ */
 export async function uploaderUpload(caller: string, id: string): Promise<UploadRow> {
   const upload = await findUpload(id);
-  if (!upload) throw new ApiError("not_found", "No such upload (it may have expired).");
-  if (upload.uploader !== caller) throw new ApiError("forbidden", "Only the uploader may act on this upload.");
+  if (!upload || upload.uploader !== caller) throw new ApiError("not_found", "No such upload (it may have expired).");
   return upload;
 }
