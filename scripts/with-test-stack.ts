@@ -30,7 +30,7 @@ async function main() {
   const stack = await startStack({
     env,
     embeddedChain: true,
-    // Test files share the chain; each uses its own accounts (0 is the admin; grep test/ for stack.accounts to see which are taken; 30-39 are free).
+    // Test files share the chain; each uses its own accounts (0 is the admin; grep test/ for stack.accounts to see which are taken; 30-35 are free).
     chainAccounts: 40,
     app: { build: true, distDir },
     log: (message) => console.log(`[test stack] ${message}`),

@@ -96,7 +96,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const appEnv: Record<string, string> = {
       NODE_ENV: "production",
       DATA_DIR: dataDir,
-      DATABASE_URL: database.url,
+      DATABASE_URL: database.appUrl,
       RPC_URL: rpcUrl,
       PUBLIC_RPC_URL: env.PUBLIC_RPC_URL ?? rpcUrl,
       CHAIN_ID: String(env.CHAIN_ID),
