@@ -20,7 +20,8 @@ export interface DeployResult {
   migrated: boolean;
 }
 
-const COMPILE_FINGERPRINT = path.join(BUILD_DIR, ".ehr-compile-fingerprint.json");
+// Beside build/contracts, not in it: Truffle reads every .json file there as an artifact.
+const COMPILE_FINGERPRINT = path.join(BUILD_DIR, "..", ".ehr-compile-fingerprint.json");
 
 /** SHA-256 over the contract sources, truffle-config.js (compiler settings) and the lock file (solc, truffle). */
 async function contractsFingerprint(): Promise<string> {
