@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useId, useMemo, useState } from "react";
+import { useId, useMemo, useState } from "react";
 import type { BrowserChain } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
 import { formatExpiry, isExpired, loadMyPatients, openSharedRecord, type PatientOfDoctor, type SharedEntry } from "@/lib/doctor/client";
@@ -15,8 +15,8 @@ import { UploadForm } from "@/components/patient/UploadForm";
 import { useUploadLimit } from "@/components/UploadLimit";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
+import { useLoaded } from "@/components/ui/useLoaded";
 
-type Loaded = { status: "loading" } | { status: "error"; message: string } | { status: "ready"; patients: PatientOfDoctor[] };
 type OkShared = Extract<SharedEntry, { status: "ok" }>;
 
 /** "Access until …", "No expiry" or "Access expired on …", and whether the all-records grant covers it. */
@@ -48,30 +48,14 @@ function grantSummary(patient: PatientOfDoctor): string {
 export function DoctorHome({ chain, keyPair, onLock }: { chain: BrowserChain; keyPair: UnlockedKey; onLock: () => void }) {
   const id = useId();
   const maxUploadBytes = useUploadLimit();
-  const [loaded, setLoaded] = useState<Loaded>({ status: "loading" });
-  const [version, setVersion] = useState(0);
+  const { loaded, reload } = useLoaded(() => loadMyPatients(chain, keyPair), "Could not load your patients.", [chain, keyPair]);
   const [selected, setSelected] = useState<string>();
   const [find, setFind] = useState("");
   const [opened, setOpened] = useState<OkShared>();
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string>();
 
-  useEffect(() => {
-    let cancelled = false;
-    loadMyPatients(chain, keyPair)
-      .then((patients) => !cancelled && setLoaded({ status: "ready", patients }))
-      .catch((error: unknown) => !cancelled && setLoaded({ status: "error", message: error instanceof Error ? error.message : "Could not load your patients." }));
-    return () => {
-      cancelled = true;
-    };
-  }, [chain, keyPair, version]);
-
-  const reload = useCallback(() => {
-    setLoaded({ status: "loading" });
-    setVersion((value) => value + 1);
-  }, []);
-
-  const patients = useMemo(() => (loaded.status === "ready" ? loaded.patients : []), [loaded]);
+  const patients = useMemo(() => (loaded.status === "ready" ? loaded.value : []), [loaded]);
   const shownPatients = useMemo(() => {
     const text = find.trim().toLowerCase();
     return text ? patients.filter((patient) => patient.patient.includes(text)) : patients;

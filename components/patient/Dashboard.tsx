@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useCallback, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { BrowserChain } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
 import { categoryLabel, loadMyRecords, loadProfile, openRecord, RECORD_CATEGORIES, type RecordEntry } from "@/lib/records/client";
@@ -19,8 +19,8 @@ import { UploadForm } from "./UploadForm";
 import { RecordList } from "@/components/records/RecordList";
 import { RecordViewer } from "@/components/records/RecordViewer";
 import { ProfilePanel } from "./ProfilePanel";
+import { useLoaded } from "@/components/ui/useLoaded";
 
-type Loaded = { status: "loading" } | { status: "error"; message: string } | { status: "ready"; entries: RecordEntry[] };
 type OkEntry = Extract<RecordEntry, { status: "ok" }>;
 
 const TABS = [
@@ -37,31 +37,16 @@ type TabId = (typeof TABS)[number]["id"];
 export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; keyPair: UnlockedKey; onLock: () => void }) {
   const id = useId();
   const maxUploadBytes = useUploadLimit();
-  const [loaded, setLoaded] = useState<Loaded>({ status: "loading" });
   const [uploading, setUploading] = useState(false);
   const [opened, setOpened] = useState<OkEntry>();
   const [notice, setNotice] = useState<string>();
   const [shareWarnings, setShareWarnings] = useState<string[]>([]);
-  const [version, setVersion] = useState(0);
   const [tab, setTab] = useState<TabId>("records");
   const tabRefs = useRef<Partial<Record<TabId, HTMLButtonElement | null>>>({});
 
-  useEffect(() => {
-    let cancelled = false;
-    loadMyRecords(chain, keyPair)
-      .then((entries) => !cancelled && setLoaded({ status: "ready", entries }))
-      .catch((error: unknown) => !cancelled && setLoaded({ status: "error", message: error instanceof Error ? error.message : "Could not load your records." }));
-    return () => {
-      cancelled = true;
-    };
-  }, [chain, keyPair, version]);
+  const { loaded, reload } = useLoaded(() => loadMyRecords(chain, keyPair), "Could not load your records.", [chain, keyPair]);
 
-  const reload = useCallback(() => {
-    setLoaded({ status: "loading" });
-    setVersion((value) => value + 1);
-  }, []);
-
-  const entries = useMemo(() => (loaded.status === "ready" ? loaded.entries : []), [loaded]);
+  const entries = useMemo(() => (loaded.status === "ready" ? loaded.value : []), [loaded]);
   const readable = useMemo(() => entries.filter((entry): entry is OkEntry => entry.status === "ok"), [entries]);
   // Record titles, decrypted in this browser, for the sharing views (the server only knows record ids).
   const titles = useMemo(() => new Map(readable.map((entry) => [entry.chain.recordId, entry.metadata.title])), [readable]);
@@ -189,7 +174,7 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
                   </h2>
                   {recordsLoading}
                   {recordsError}
-                  {loaded.status === "ready" && <RecordList entries={loaded.entries} onOpen={setOpened} onAdd={() => setUploading(true)} />}
+                  {loaded.status === "ready" && <RecordList entries={loaded.value} onOpen={setOpened} onAdd={() => setUploading(true)} />}
                 </section>
 
                 <ProfilePanel keyPair={keyPair} />

@@ -1,36 +1,21 @@
 "use client";
 
-import { useEffect, useId, useState } from "react";
+import { useId, useState } from "react";
 import type { BrowserChain } from "@/lib/chain/client";
-import { auditDecision, auditRequest, describeExpiry, formatTime, HISTORY_KINDS, loadAccessLog, recordLabel, type AccessLogView } from "@/lib/sharing/client";
+import { auditDecision, auditRequest, describeExpiry, formatTime, HISTORY_KINDS, loadAccessLog, recordLabel } from "@/lib/sharing/client";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
+import { useLoaded } from "@/components/ui/useLoaded";
 
-type Loaded = { status: "loading" } | { status: "error"; message: string } | { status: "ready"; log: AccessLogView };
 
 const Time = ({ seconds }: { seconds: number }) => <time dateTime={new Date(seconds * 1000).toISOString()}>{formatTime(seconds)}</time>;
 
 /** The access log: record openings (on chain), grant history (on chain), and the key store's audit of key releases and refusals. */
 export function AccessLog({ chain, patient, titles }: { chain: BrowserChain; patient: string; titles: ReadonlyMap<string, string> }) {
   const id = useId();
-  const [loaded, setLoaded] = useState<Loaded>({ status: "loading" });
-  const [version, setVersion] = useState(0);
+  const { loaded, reload: refresh } = useLoaded(() => loadAccessLog(chain, patient), "The access log could not be read.", [chain, patient]);
   const [includeOwn, setIncludeOwn] = useState(false);
 
-  useEffect(() => {
-    let cancelled = false;
-    loadAccessLog(chain, patient)
-      .then((log) => !cancelled && setLoaded({ status: "ready", log }))
-      .catch((error: unknown) => !cancelled && setLoaded({ status: "error", message: error instanceof Error ? error.message : "The access log could not be read." }));
-    return () => {
-      cancelled = true;
-    };
-  }, [chain, patient, version]);
-
-  const refresh = () => {
-    setLoaded({ status: "loading" });
-    setVersion((value) => value + 1);
-  };
 
   if (loaded.status === "loading") return <p className="text-slate-600">Reading your access log…</p>;
   if (loaded.status === "error") {
@@ -43,9 +28,9 @@ export function AccessLog({ chain, patient, titles }: { chain: BrowserChain; pat
       </Alert>
     );
   }
-  const { accesses, history } = loaded.log;
-  const own = loaded.log.audit.filter((entry) => entry.actor === patient.toLowerCase()).length;
-  const audit = includeOwn ? loaded.log.audit : loaded.log.audit.filter((entry) => entry.actor !== patient.toLowerCase());
+  const { accesses, history } = loaded.value;
+  const own = loaded.value.audit.filter((entry) => entry.actor === patient.toLowerCase()).length;
+  const audit = includeOwn ? loaded.value.audit : loaded.value.audit.filter((entry) => entry.actor !== patient.toLowerCase());
   const title = (recordId: string) => recordLabel(recordId, titles);
 
   return (

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useId, useState } from "react";
+import { useId, useState } from "react";
 import type { BrowserChain } from "@/lib/chain/client";
 import type { ShareSummary } from "@/lib/api/schemas";
 import type { UnlockedKey } from "@/lib/keystore";
@@ -24,8 +24,8 @@ import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { txDetail } from "@/components/keys/RegisterSteps";
 import { ExpiryPicker } from "./ExpiryPicker";
+import { useLoaded } from "@/components/ui/useLoaded";
 
-type Loaded = { status: "loading" } | { status: "error"; message: string } | { status: "ready"; shares: ShareSummary[] };
 
 /** What the last action on this page is doing or did. */
 type Action =
@@ -40,22 +40,12 @@ const REVOCATION_NOTE =
 
 /** "Who can see what": the doctors holding a grant, what they hold and until when; revoke, or change an all-records expiry. */
 export function SharesPanel({ chain, keyPair, titles }: { chain: BrowserChain; keyPair: UnlockedKey; titles: ReadonlyMap<string, string> }) {
-  const [loaded, setLoaded] = useState<Loaded>({ status: "loading" });
-  const [version, setVersion] = useState(0);
+  // After an action the list stays on screen while it reloads.
+  const { loaded, refresh: reload } = useLoaded(loadCurrentShares, "Your grants could not be read.", []);
   const [action, setAction] = useState<Action>({ status: "idle" });
   const [editing, setEditing] = useState<string>();
 
-  useEffect(() => {
-    let cancelled = false;
-    loadCurrentShares()
-      .then((shares) => !cancelled && setLoaded({ status: "ready", shares }))
-      .catch((error: unknown) => !cancelled && setLoaded({ status: "error", message: error instanceof Error ? error.message : "Your grants could not be read." }));
-    return () => {
-      cancelled = true;
-    };
-  }, [version]);
 
-  const reload = useCallback(() => setVersion((value) => value + 1), []);
   const busy = action.status === "running";
 
   const revoke = async (share: ShareSummary, scope: RevokeScope, what: string) => {
@@ -145,15 +135,15 @@ export function SharesPanel({ chain, keyPair, titles }: { chain: BrowserChain; k
           </Button>
         </Alert>
       )}
-      {loaded.status === "ready" && loaded.shares.length === 0 && (
+      {loaded.status === "ready" && loaded.value.length === 0 && (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-center" data-testid="shares-empty">
           <p className="font-medium">No doctor can see your records.</p>
           <p className="mt-1 text-sm text-slate-600">Use “Share” to give a doctor access to some records or to all of them.</p>
         </div>
       )}
-      {loaded.status === "ready" && loaded.shares.length > 0 && (
+      {loaded.status === "ready" && loaded.value.length > 0 && (
         <ul className="space-y-4" data-testid="shares-list">
-          {loaded.shares.map((share) => (
+          {loaded.value.map((share) => (
             <DoctorShare
               key={share.doctor}
               share={share}
