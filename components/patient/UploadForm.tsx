@@ -25,7 +25,7 @@ import { uploadSharedRecord, type SharedUploadProgress, type SkippedRecipient } 
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
-import { ProgressSteps, type ProgressStep, type StepState } from "@/components/ui/ProgressSteps";
+import { flowSteps, ProgressSteps } from "@/components/ui/ProgressSteps";
 import { txDetail } from "@/components/keys/RegisterSteps";
 
 const EMPTY: UploadFormInput = { file: null, title: "", hospital: "", reason: "", admissionDate: "", dischargeDate: "", category: "" };
@@ -184,20 +184,7 @@ export function UploadForm({
   const busy = phase.name === "running";
   // Once the record is on chain, the form is frozen: the only way forward is to confirm it, never to upload again.
   const awaitingConfirmation = phase.name === "failed" && phase.pending !== undefined;
-  const stepState = (stepId: StepId): StepState => {
-    if (phase.name !== "running" && phase.name !== "failed") return "waiting";
-    const at = STEPS.findIndex((step) => step.id === stepId);
-    const current = STEPS.findIndex((step) => step.id === phase.step);
-    if (at < current) return "done";
-    if (at > current) return "waiting";
-    return phase.name === "failed" ? "failed" : "active";
-  };
-  const steps: ProgressStep[] = STEPS.map((step) => ({
-    ...step,
-    state: stepState(step.id),
-    detail: phase.name === "running" && phase.step === step.id ? phase.detail : undefined,
-    fraction: phase.name === "running" && phase.step === step.id ? phase.fraction : undefined,
-  }));
+  const steps = flowSteps(STEPS, phase.name === "running" ? { ...phase, failed: false } : phase.name === "failed" ? { step: phase.step, failed: true } : undefined);
 
   return (
     <div className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm" data-testid="upload-form">

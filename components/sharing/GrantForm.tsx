@@ -21,7 +21,7 @@ import {
 } from "@/lib/sharing/client";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
-import { ProgressSteps, type ProgressStep, type StepState } from "@/components/ui/ProgressSteps";
+import { flowSteps, ProgressSteps } from "@/components/ui/ProgressSteps";
 import { txDetail } from "@/components/keys/RegisterSteps";
 import { ExpiryPicker } from "./ExpiryPicker";
 
@@ -143,20 +143,7 @@ export function GrantForm({ chain, keyPair, records }: { chain: BrowserChain; ke
     }
   };
 
-  const stepState = (stepId: string): StepState => {
-    if (phase.name !== "running" && phase.name !== "failed") return "waiting";
-    const at = STEPS.findIndex((step) => step.id === stepId);
-    const current = STEPS.findIndex((step) => step.id === phase.step);
-    if (at < current) return "done";
-    if (at > current) return "waiting";
-    return phase.name === "failed" ? "failed" : "active";
-  };
-  const steps: ProgressStep[] = STEPS.map((step) => ({
-    ...step,
-    state: stepState(step.id),
-    detail: phase.name === "running" && phase.step === step.id ? phase.detail : undefined,
-    fraction: phase.name === "running" && phase.step === step.id ? phase.fraction : undefined,
-  }));
+  const steps = flowSteps(STEPS, phase.name === "running" ? { ...phase, failed: false } : phase.name === "failed" ? { step: phase.step, failed: true } : undefined);
 
   if (phase.name === "reviewing" && doctor) {
     const { scope, expiresAt, mode } = phase;

@@ -10,6 +10,24 @@ export interface ProgressStep {
   fraction?: number;
 }
 
+/** Where an ordered flow stands: the step it is running (or failed at), with that step's progress. */
+export interface FlowPosition<Id extends string> {
+  step: Id;
+  failed: boolean;
+  detail?: string;
+  fraction?: number;
+}
+
+/** The steps of an ordered flow at `position`: done before it, waiting after it, active or failed at it. */
+export function flowSteps<Id extends string>(steps: readonly { id: Id; label: string }[], position: FlowPosition<Id> | undefined): ProgressStep[] {
+  const at = position ? steps.findIndex((step) => step.id === position.step) : -1;
+  return steps.map((step, index) => {
+    if (!position || at < 0 || index > at) return { ...step, state: "waiting" };
+    if (index < at) return { ...step, state: "done" };
+    return position.failed ? { ...step, state: "failed" } : { ...step, state: "active", detail: position.detail, fraction: position.fraction };
+  });
+}
+
 const marks: Record<StepState, string> = { waiting: "○", active: "◌", done: "✓", failed: "✗" };
 const words: Record<StepState, string> = { waiting: "waiting", active: "in progress", done: "done", failed: "failed" };
 
