@@ -16,6 +16,7 @@ import { useUploadLimit } from "@/components/UploadLimit";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { useLoaded } from "@/components/ui/useLoaded";
+import { KeyUnlockedBar } from "@/components/keys/KeyUnlockedBar";
 
 type OkShared = Extract<SharedEntry, { status: "ok" }>;
 
@@ -66,16 +67,7 @@ export function DoctorHome({ chain, keyPair, onLock }: { chain: BrowserChain; ke
   const readable = useMemo(() => (current?.entries ?? []).filter((entry): entry is OkShared => entry.status === "ok" && entry.access.readable && !isExpired(entry.access.expiresAt)), [current]);
   const timelineItems = useMemo(() => readable.map((entry) => ({ id: entry.chain.recordId, ...entry.metadata })), [readable]);
 
-  const bar = (
-    <div className="flex flex-wrap items-center gap-3">
-      <span className="rounded-full bg-emerald-100 px-3 py-1 text-sm text-emerald-900" data-testid="key-unlocked">
-        Key unlocked on this device
-      </span>
-      <Button variant="secondary" onClick={onLock}>
-        Lock
-      </Button>
-    </div>
-  );
+  const bar = <KeyUnlockedBar onLock={onLock} />;
 
   if (opened) {
     return (

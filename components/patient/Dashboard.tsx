@@ -20,6 +20,7 @@ import { RecordList } from "@/components/records/RecordList";
 import { RecordViewer } from "@/components/records/RecordViewer";
 import { ProfilePanel } from "./ProfilePanel";
 import { useLoaded } from "@/components/ui/useLoaded";
+import { KeyUnlockedBar } from "@/components/keys/KeyUnlockedBar";
 
 type OkEntry = Extract<RecordEntry, { status: "ok" }>;
 
@@ -85,14 +86,7 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
 
   return (
     <div className="space-y-8">
-      <div className="flex flex-wrap items-center gap-3">
-        <span className="rounded-full bg-emerald-100 px-3 py-1 text-sm text-emerald-900" data-testid="key-unlocked">
-          Key unlocked on this device
-        </span>
-        <Button variant="secondary" onClick={onLock}>
-          Lock
-        </Button>
-      </div>
+      <KeyUnlockedBar onLock={onLock} />
 
       {notice && <Alert tone="success">{notice}</Alert>}
       {shareWarnings.length > 0 && (
