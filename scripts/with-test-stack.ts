@@ -20,8 +20,8 @@ async function main() {
   const stack = await startStack({
     env,
     embeddedChain: true,
-    // Test files share the chain; each uses its own accounts (0 is the admin; grep test/ for stack.accounts to see which are taken; 30-35 are free).
-    chainAccounts: 40,
+    // Test files share the chain; each uses its own accounts (0 is the admin; grep test/ for stack.accounts to see which are taken; the lead assigns 40-69 per task).
+    chainAccounts: 70,
     app: { build: true, distDir },
     log: (message) => console.log(`[test stack] ${message}`),
     onAppOutput: (line) => verbose && console.log(`[app] ${line}`),
