@@ -16,6 +16,7 @@ import {
   type AllRecordsMode,
   type ExpiryChoice,
   type GrantProgress,
+  type GrantResult,
   type GrantScope,
   type GrantStep,
 } from "@/lib/sharing/client";
@@ -46,15 +47,40 @@ type Search = { status: "loading" } | { status: "error"; message: string } | { s
 
 const doctorName = (doctor: DoctorEntry) => `${doctor.name}, ${doctor.specialty}`;
 
-/** Grant a doctor some records, or all records including future ones, with an expiry: choose, review, sign. */
-export function GrantForm({ chain, keyPair, records }: { chain: BrowserChain; keyPair: UnlockedKey; records: OkEntry[] }) {
+/** What the form starts with (an access request's ask); the patient can still change everything before signing. */
+export interface GrantFormInitial {
+  /** The doctor's address: searched for, and chosen once the registry answers (if active with a key). */
+  doctor?: string;
+  scope?: GrantScope["kind"];
+  recordIds?: readonly string[];
+  expiry?: ExpiryChoice;
+}
+
+/**
+ * Grant a doctor some records, or all records including future ones, with an expiry: choose, review, sign.
+ * `initial` prefills the choices; `onGranted` runs once the grant's transaction is mined.
+ */
+export function GrantForm({
+  chain,
+  keyPair,
+  records,
+  initial,
+  onGranted,
+}: {
+  chain: BrowserChain;
+  keyPair: UnlockedKey;
+  records: OkEntry[];
+  initial?: GrantFormInitial;
+  onGranted?: (result: GrantResult) => void;
+}) {
   const id = useId();
-  const [query, setQuery] = useState("");
+  const initialDoctor = initial?.doctor?.toLowerCase();
+  const [query, setQuery] = useState(initialDoctor ?? "");
   const [search, setSearch] = useState<Search>({ status: "loading" });
   const [doctor, setDoctor] = useState<DoctorEntry>();
-  const [scopeKind, setScopeKind] = useState<GrantScope["kind"]>("records");
-  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
-  const [expiry, setExpiry] = useState<ExpiryChoice>({ kind: "never" });
+  const [scopeKind, setScopeKind] = useState<GrantScope["kind"]>(initial?.scope ?? "records");
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(() => new Set(initial?.recordIds ?? []));
+  const [expiry, setExpiry] = useState<ExpiryChoice>(initial?.expiry ?? { kind: "never" });
   const [errors, setErrors] = useState<{ doctor?: string; records?: string; expiry?: string }>({});
   const [phase, setPhase] = useState<Phase>({ name: "editing" });
 
@@ -65,14 +91,20 @@ export function GrantForm({ chain, keyPair, records }: { chain: BrowserChain; ke
       setSearch({ status: "loading" });
       sharingApi
         .getDoctors({ q: query, limit: PAGE })
-        .then((page) => !cancelled && setSearch({ status: "ready", doctors: page.doctors, total: page.total, offset: page.offset + page.doctors.length }))
+        .then((page) => {
+          if (cancelled) return;
+          setSearch({ status: "ready", doctors: page.doctors, total: page.total, offset: page.offset + page.doctors.length });
+          // A prefilled doctor is chosen as soon as the registry lists them (active, with a key), unless one is chosen already.
+          const prefilled = initialDoctor && page.doctors.find((entry) => entry.address === initialDoctor && entry.active && entry.hasKey);
+          if (prefilled) setDoctor((current) => current ?? prefilled);
+        })
         .catch((error: unknown) => !cancelled && setSearch({ status: "error", message: error instanceof Error ? error.message : "The registry could not be read." }));
     }, 250);
     return () => {
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [query]);
+  }, [query, initialDoctor]);
 
   const more = async () => {
     if (search.status !== "ready") return;
@@ -137,6 +169,7 @@ export function GrantForm({ chain, keyPair, records }: { chain: BrowserChain; ke
       const result = await grantToDoctor({ chain, key: keyPair, doctor: doctor.address, scope, expiresAt }, onProgress);
       setPhase({ name: "done", message: describeGrant(result, scope, expiresAt), skipped: result.skipped.map((entry) => `${titleOf(entry.recordId)}: ${entry.reason}`) });
       setChosen(new Set());
+      onGranted?.(result);
     } catch (error) {
       const step = error instanceof GrantError && error.step !== "done" ? error.step : "check";
       setPhase({ name: "failed", step, message: error instanceof Error ? error.message : String(error), keyWarning: error instanceof GrantError && error.keyWarning });
