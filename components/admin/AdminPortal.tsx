@@ -12,6 +12,7 @@ import { RegisterDoctorForm } from "./RegisterDoctorForm";
 import { DoctorList } from "./DoctorList";
 import { VerifyLicenceForm } from "./VerifyLicenceForm";
 import { AdminsPanel } from "./AdminsPanel";
+import { AdminEmergencyPanel } from "@/components/emergency/AdminEmergencyPanel";
 
 /** The admin dashboard: a ready wallet, Sign-In with Ethereum, then DoctorContract.isAdmin on chain. */
 export function AdminPortal() {
@@ -77,6 +78,7 @@ function AdminDashboard({ chain, onNotAdmin }: { chain: BrowserChain; onNotAdmin
       <DoctorList chain={chain} version={version} onChanged={changed} />
       <VerifyLicenceForm chain={chain} />
       <AdminsPanel chain={chain} onChanged={changed} onSelfRemoved={onNotAdmin} />
+      <AdminEmergencyPanel chain={chain} />
     </div>
   );
 }

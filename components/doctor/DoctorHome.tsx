@@ -17,6 +17,7 @@ import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { useLoaded } from "@/components/ui/useLoaded";
 import { KeyUnlockedBar } from "@/components/keys/KeyUnlockedBar";
+import { DoctorEmergencyPanel } from "@/components/emergency/DoctorEmergencyPanel";
 
 type OkShared = Extract<SharedEntry, { status: "ok" }>;
 
@@ -263,6 +264,8 @@ export function DoctorHome({ chain, keyPair, onLock }: { chain: BrowserChain; ke
           </ExportPanel>
         </section>
       )}
+
+      <DoctorEmergencyPanel chain={chain} keyPair={keyPair} />
     </div>
   );
 }

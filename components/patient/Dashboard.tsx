@@ -21,6 +21,8 @@ import { RecordViewer } from "@/components/records/RecordViewer";
 import { ProfilePanel } from "./ProfilePanel";
 import { useLoaded } from "@/components/ui/useLoaded";
 import { KeyUnlockedBar } from "@/components/keys/KeyUnlockedBar";
+import { EmergencyAccessLog } from "@/components/emergency/EmergencyAccessLog";
+import { PatientEmergencyPanel } from "@/components/emergency/PatientEmergencyPanel";
 
 type OkEntry = Extract<RecordEntry, { status: "ok" }>;
 
@@ -31,6 +33,7 @@ const TABS = [
   { id: "log", label: "Access log" },
   { id: "timeline", label: "Timeline" },
   { id: "fhir", label: "Export / import" },
+  { id: "emergency", label: "Emergency access" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"];
 
@@ -244,11 +247,21 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
               </>
             )}
 
+            {tab === "emergency" && (
+              <section aria-labelledby="emergency-heading" className="space-y-3">
+                <h2 id="emergency-heading" className="text-xl font-semibold">
+                  Emergency access
+                </h2>
+                <PatientEmergencyPanel chain={chain} keyPair={keyPair} />
+              </section>
+            )}
+
             {tab === "log" && (
               <section aria-labelledby="log-heading" className="space-y-3">
                 <h2 id="log-heading" className="text-xl font-semibold">
                   Access log
                 </h2>
+                <EmergencyAccessLog chain={chain} keyPair={keyPair} titles={titles} onRenew={() => select("emergency")} />
                 <AccessLog chain={chain} patient={keyPair.address} titles={titles} />
               </section>
             )}

@@ -211,7 +211,7 @@ export const grantHistoryEntrySchema = z.strictObject({
   txHash: txHashSchema,
 });
 export const auditActionSchema = z.enum(["query", "key", "content"]);
-export const auditReasonSchema = z.enum(["patient", "grant", "forbidden", "not_found", "inactive", "no_grant", "expired", "no_access_log"]);
+export const auditReasonSchema = z.enum(["patient", "grant", "forbidden", "not_found", "inactive", "no_grant", "expired", "no_access_log", "emergency"]);
 export const auditEntrySchema = z.strictObject({
   /** ISO time of the key-store decision. */
   at: z.string(),

@@ -46,6 +46,15 @@ export const envSchema = z.object({
   CHAIN_MNEMONIC: z.string().min(1).default(DEV_MNEMONIC),
 
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  /**
+   * Per-patient caps, checked when an upload starts (before anything is stored), whoever uploads for the
+   * patient: uploads started but not yet confirmed or cancelled (answer 429 with details.reason
+   * "pending_uploads"), and encrypted bytes held for the patient, records plus unconfirmed uploads (answer 413
+   * with details.reason "storage_quota"). Confirming or cancelling an upload frees its pending slot;
+   * cancelling also frees its bytes.
+   */
+  MAX_PENDING_UPLOADS_PER_PATIENT: z.coerce.number().int().min(1).max(1000).default(10),
+  MAX_STORED_BYTES_PER_PATIENT: z.coerce.number().int().min(1024).max(Number.MAX_SAFE_INTEGER).default(2 * 1024 * 1024 * 1024),
 
   /** Automatic logoff (HIPAA 164.312(a)(2)(iii)): a session unused this long ends; it also ends 12 h after sign-in. */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(12 * 60).default(15),

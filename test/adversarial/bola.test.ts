@@ -1,31 +1,34 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { type ApiAnswer, type ApiClient, signedInClient } from "../support/api/api-client";
-import { addRecord, registerPatient } from "../support/api/chain";
+import { ApiClient, signedInClient } from "../support/api/api-client";
+import { addRecord, registerDoctor, registerPatient } from "../support/api/chain";
 import { encryptedRecord, testKeys, withDatabase } from "../support/api/fixtures";
 import { stackUnderTest } from "../support/stack-env";
 
 /*
- * Broken object-level authorization: every route that takes an id, called by another signed-in party with
- * the owner's id, answers exactly what it answers for an id that does not exist, and changes nothing.
- * Account 39 is the owner (registered as a patient here); 38 (signs in only, never registered) is the stranger.
+ * Broken object-level authorization, for every route under app/api that takes an id (in its path or its body)
+ * and every role: another patient, a doctor without a grant, an administrator and a signed-in stranger each
+ * get, for the owner's id, exactly the bytes they get for an id that does not exist (a 403 or 404), and change
+ * nothing. Identity fields in headers change no answer; identity (or any unknown) fields in bodies are 422.
+ * Accounts: 35 owner (patient), 60 another patient, 33 a doctor (no grant), 34 a stranger, 0 the admin.
  */
 const stack = stackUnderTest();
-const ownerAccount = stack.accounts[39]!;
+const ownerAccount = stack.accounts[35]!;
 const owner = ownerAccount.toLowerCase();
-const keys = testKeys();
+const keys = { owner: testKeys(), other: testKeys(), doctor: testKeys() };
 const OCTETS = { "content-type": "application/octet-stream" };
 
+type Party = "patient" | "doctor" | "admin" | "stranger";
 let alice: ApiClient;
-let mallory: ApiClient;
+const parties = {} as Record<Party, ApiClient>;
 let recordId: string;
 let receivedUploadId: string;
 let pendingUploadId: string;
 let pendingCiphertext: Uint8Array;
 
 async function upload(fill: number, withContent: boolean) {
-  const record = await encryptedRecord(new Uint8Array(64).fill(fill), [{ address: owner, publicKey: keys.publicKey }]);
+  const record = await encryptedRecord(new Uint8Array(64).fill(fill), [{ address: owner, publicKey: keys.owner.publicKey }]);
   const created = await alice.post("/api/uploads", {
     json: { patient: owner, size: record.ciphertext.length, encryptedMetadata: record.encryptedMetadata, wrappedKeys: record.wrappedKeys },
   });
@@ -38,14 +41,21 @@ async function upload(fill: number, withContent: boolean) {
 }
 
 before(async () => {
-  await registerPatient(ownerAccount, keys.publicKeyHex);
+  const admin = stack.accounts[0]!;
+  await registerPatient(ownerAccount, keys.owner.publicKeyHex);
+  await registerPatient(stack.accounts[60]!, keys.other.publicKeyHex);
+  await registerDoctor(admin, stack.accounts[33]!, keys.doctor.publicKeyHex, { name: "Dr Bola", specialty: "Adversarial" });
   alice = await signedInClient(ownerAccount);
-  mallory = await signedInClient(stack.accounts[38]!);
-  const confirmed = await upload(41, true);
+  parties.patient = await signedInClient(stack.accounts[60]!);
+  parties.doctor = await signedInClient(stack.accounts[33]!);
+  parties.admin = await signedInClient(admin);
+  parties.stranger = await signedInClient(stack.accounts[34]!);
+  assert.equal((await parties.doctor.put("/api/keys/me", { json: { publicKey: keys.doctor.publicKeyHex } })).status, 200);
+  const confirmed = await upload(51, true);
   recordId = await addRecord(ownerAccount, ownerAccount, confirmed.stored!.cidDigest, confirmed.stored!.codec);
   assert.equal((await alice.post(`/api/uploads/${confirmed.uploadId}/confirm`, { json: { recordId } })).status, 200);
-  receivedUploadId = (await upload(42, true)).uploadId;
-  const pending = await upload(43, false);
+  receivedUploadId = (await upload(52, true)).uploadId;
+  const pending = await upload(53, false);
   pendingUploadId = pending.uploadId;
   pendingCiphertext = pending.record.ciphertext;
 });
@@ -53,63 +63,166 @@ before(async () => {
 after(async () => {
   // Leave no unconfirmed upload behind (the browser tests count them across the shared database).
   await alice.delete(`/api/uploads/${pendingUploadId}`);
+  await alice.delete(`/api/uploads/${receivedUploadId}`);
   await alice.post("/api/auth/logout-all");
-  await mallory.post("/api/auth/logout-all");
+  for (const party of ["patient", "doctor", "stranger"] as const) await parties[party].post("/api/auth/logout-all");
+  await parties.admin.post("/api/auth/logout"); // only this session: other test files sign the admin in too
 });
 
-const unknownRecordId = () => ((BigInt(owner) << 96n) + 987_654n).toString();
-const strip = (answer: ApiAnswer) => [answer.status, answer.body];
+interface Ids {
+  record: string;
+  received: string;
+  pending: string;
+  /** An account address that owns things (the owner) or one that owns nothing. */
+  address: string;
+}
+const ownerIds = (): Ids => ({ record: recordId, received: receivedUploadId, pending: pendingUploadId, address: owner });
+const unknownIds = (): Ids => ({
+  record: ((BigInt(owner) << 96n) + 987_654n).toString(),
+  received: randomUUID(),
+  pending: randomUUID(),
+  address: `0x${"5a".repeat(20)}`,
+});
 
-const cases: Array<{ name: string; call: (client: ApiClient, ids: { record: string; received: string; pending: string }) => Promise<ApiAnswer> }> = [
-  { name: "GET /api/records/:id/key", call: (c, ids) => c.get(`/api/records/${ids.record}/key`) },
-  { name: "GET /api/records/:id/content", call: (c, ids) => c.get(`/api/records/${ids.record}/content`) },
-  { name: "DELETE /api/uploads/:id (received)", call: (c, ids) => c.delete(`/api/uploads/${ids.received}`) },
-  { name: "DELETE /api/uploads/:id (pending)", call: (c, ids) => c.delete(`/api/uploads/${ids.pending}`) },
-  { name: "PUT /api/uploads/:id/content", call: (c, ids) => c.put(`/api/uploads/${ids.pending}/content`, { body: pendingCiphertext, headers: OCTETS }) },
-  { name: "POST /api/uploads/:id/confirm", call: (c, ids) => c.post(`/api/uploads/${ids.received}/confirm`, { json: { recordId: ids.record } }) },
+/** The answer as bytes: status, content type and body text, with the ids of the call replaced by placeholders. */
+async function raw(client: ApiClient, method: string, path: string, ids: Ids, init: { json?: unknown; body?: Uint8Array; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...init.headers };
+  let body: BodyInit | undefined = init.body as BodyInit | undefined;
+  if (init.json !== undefined) {
+    headers["content-type"] = "application/json";
+    body = JSON.stringify(init.json);
+  }
+  const response = await client.fetch(method, path, { headers, body });
+  let text = await response.text();
+  for (const [name, value] of Object.entries(ids)) text = text.replaceAll(value, `<${name}>`);
+  return { status: response.status, contentType: response.headers.get("content-type"), text };
+}
+
+/** `listing`: the route answers 200 with the ids it may not serve named as unavailable (the same for foreign and unknown). */
+const routes: Array<{ name: string; listing?: true; call: (client: ApiClient, ids: Ids, headers?: Record<string, string>) => ReturnType<typeof raw> }> = [
+  { name: "GET /api/records/:id/key", call: (c, ids, h) => raw(c, "GET", `/api/records/${ids.record}/key`, ids, { headers: h }) },
+  { name: "GET /api/records/:id/content", call: (c, ids, h) => raw(c, "GET", `/api/records/${ids.record}/content`, ids, { headers: h }) },
+  { name: "DELETE /api/uploads/:id (received)", call: (c, ids, h) => raw(c, "DELETE", `/api/uploads/${ids.received}`, ids, { headers: h }) },
+  { name: "DELETE /api/uploads/:id (pending)", call: (c, ids, h) => raw(c, "DELETE", `/api/uploads/${ids.pending}`, ids, { headers: h }) },
+  {
+    name: "PUT /api/uploads/:id/content",
+    call: (c, ids, h) => raw(c, "PUT", `/api/uploads/${ids.pending}/content`, ids, { body: pendingCiphertext, headers: { ...OCTETS, ...h } }),
+  },
+  { name: "POST /api/uploads/:id/confirm", call: (c, ids, h) => raw(c, "POST", `/api/uploads/${ids.received}/confirm`, ids, { json: { recordId: ids.record }, headers: h }) },
+  { name: "POST /api/records/query (record ids in the body)", listing: true, call: (c, ids, h) => raw(c, "POST", "/api/records/query", ids, { json: { recordIds: [ids.record] }, headers: h }) },
+  {
+    name: "PUT /api/shares/keys (record ids in the body)",
+    call: (c, ids, h) =>
+      raw(c, "PUT", "/api/shares/keys", ids, { json: { doctor: stack.accounts[33]!.toLowerCase(), keys: [{ recordId: ids.record, wrappedKey: "A".repeat(108) }] }, headers: h }),
+  },
+  {
+    name: "POST /api/shares/prune (record ids in the body)",
+    call: (c, ids, h) => raw(c, "POST", "/api/shares/prune", ids, { json: { doctor: stack.accounts[33]!.toLowerCase(), recordIds: [ids.record] }, headers: h }),
+  },
+  {
+    name: "POST /api/uploads (the patient in the body)",
+    call: (c, ids, h) =>
+      raw(c, "POST", "/api/uploads", ids, {
+        json: { patient: ids.address, size: 1000, encryptedMetadata: "AAAA", wrappedKeys: [{ recipient: ids.address, wrappedKey: "A".repeat(108) }] },
+        headers: h,
+      }),
+  },
 ];
 
-describe("BOLA: another party's id answers like an unknown id", () => {
-  for (const row of cases) {
-    it(`${row.name}: 403 or 404, the same for a foreign and an unknown id`, async () => {
-      const foreign = await row.call(mallory, { record: recordId, received: receivedUploadId, pending: pendingUploadId });
-      const unknown = await row.call(mallory, { record: unknownRecordId(), received: randomUUID(), pending: randomUUID() });
-      assert.ok([403, 404].includes(foreign.status), `${foreign.status} ${JSON.stringify(foreign.body)}`);
-      assert.deepEqual(strip(foreign), strip(unknown));
-    });
+/** Routes only an administrator may call: every other role gets the same 403 for any address. */
+const adminRoutes: typeof routes = [
+  { name: "GET /api/admin/licence-salts/:address", call: (c, ids, h) => raw(c, "GET", `/api/admin/licence-salts/${ids.address}`, ids, { headers: h }) },
+  {
+    name: "PUT /api/admin/licence-salts/:address",
+    call: (c, ids, h) => raw(c, "PUT", `/api/admin/licence-salts/${ids.address}`, ids, { json: { salt: `0x${"cd".repeat(32)}` }, headers: h }),
+  },
+];
+
+const SPOOFED = (address: string) => ({
+  "x-address": address,
+  "x-user": address,
+  "x-wallet-address": address,
+  authorization: `Bearer ${address}`,
+  "x-forwarded-user": address,
+});
+
+describe("BOLA: another party's id answers byte for byte like an unknown id", () => {
+  for (const party of ["patient", "doctor", "admin", "stranger"] as const) {
+    for (const row of routes) {
+      it(`${row.name} as ${party === "patient" ? "another patient" : `a ${party}`}: 403 or 404, the same bytes for the owner's id and an unknown one`, async () => {
+        const foreign = await row.call(parties[party], ownerIds());
+        const unknown = await row.call(parties[party], unknownIds());
+        assert.ok((row.listing ? [200] : [403, 404]).includes(foreign.status), `${foreign.status} ${foreign.text}`);
+        if (row.listing) assert.doesNotMatch(foreign.text, /"records":\[\{/, "a foreign record is listed");
+        assert.deepEqual(foreign, unknown);
+      });
+    }
   }
 
-  it("POST /api/records/query tells a stranger nothing about a foreign record that it does not tell about an unknown one", async () => {
-    const foreign = await mallory.post("/api/records/query", { json: { recordIds: [recordId] } });
-    const unknown = await mallory.post("/api/records/query", { json: { recordIds: [unknownRecordId()] } });
-    assert.equal(foreign.status, 200);
-    assert.deepEqual(JSON.stringify(foreign.body).replaceAll(recordId, "ID"), JSON.stringify(unknown.body).replaceAll(unknownRecordId(), "ID"));
+  for (const party of ["patient", "doctor", "stranger"] as const) {
+    for (const row of adminRoutes) {
+      it(`${row.name} as ${party === "patient" ? "a patient" : `a ${party}`}: 403 for any address, the same bytes`, async () => {
+        const known = await row.call(parties[party], ownerIds());
+        const unknown = await row.call(parties[party], unknownIds());
+        assert.deepEqual(known, { status: 403, contentType: "application/json", text: JSON.stringify({ error: { code: "forbidden", message: "You are not an administrator." } }) });
+        assert.deepEqual(known, unknown);
+      });
+    }
+  }
+
+  it("GET /api/keys/:address is public by design (public keys): every role gets the same answer", async () => {
+    const answers = await Promise.all([alice, ...Object.values(parties), new ApiClient()].map((c) => raw(c, "GET", `/api/keys/${stack.accounts[33]!}`, ownerIds())));
+    for (const answer of answers) assert.deepEqual(answer, answers[0]);
+    assert.equal(answers[0]!.status, 200);
   });
 
   it("the owner's objects are untouched and still work for the owner", async () => {
     assert.equal((await alice.get(`/api/records/${recordId}/key`)).status, 200);
-    const content = await alice.put(`/api/uploads/${pendingUploadId}/content`, { body: pendingCiphertext, headers: OCTETS });
-    assert.equal(content.status, 200, JSON.stringify(content.body));
-    assert.equal((await alice.delete(`/api/uploads/${receivedUploadId}`)).status, 204);
+    const rows = await withDatabase(async (db) => (await db.query<{ status: string }>("SELECT status FROM uploads WHERE id = ANY($1::uuid[]) ORDER BY status", [[receivedUploadId, pendingUploadId]])).rows);
+    assert.deepEqual(rows.map((row) => row.status), ["pending", "received"]);
+    const doctorKeys = await withDatabase(async (db) => (await db.query("SELECT 1 FROM wrapped_keys WHERE recipient = $1", [stack.accounts[33]!.toLowerCase()])).rowCount);
+    assert.equal(doctorKeys, 0);
+    const salt = await withDatabase(async (db) => (await db.query("SELECT 1 FROM doctor_licence_salts WHERE address = $1", [owner])).rowCount);
+    assert.equal(salt, 0);
+  });
+});
+
+describe("BOLA: identity comes from the session cookie only", () => {
+  for (const party of ["patient", "doctor", "admin", "stranger"] as const) {
+    it(`headers naming the owner change no answer for ${party === "patient" ? "another patient" : `a ${party}`} on any id route`, async () => {
+      for (const row of [...routes, ...adminRoutes]) {
+        const plain = await row.call(parties[party], ownerIds());
+        const spoofed = await row.call(parties[party], ownerIds(), SPOOFED(owner));
+        assert.deepEqual(spoofed, plain, row.name);
+      }
+    });
+  }
+
+  it("a request without a session but with identity headers is 401 on every id route", async () => {
+    for (const row of [...routes, ...adminRoutes]) {
+      const answer = await row.call(new ApiClient(), ownerIds(), SPOOFED(owner));
+      assert.deepEqual(answer, { status: 401, contentType: "application/json", text: JSON.stringify({ error: { code: "unauthenticated", message: "Sign in with your wallet first." } }) }, row.name);
+    }
   });
 
-  it("every key request, allowed or refused, leaves exactly one audit row naming the caller and the outcome", async () => {
-    const rows = (actor: string) =>
-      withDatabase(async (db) => (await db.query<{ allowed: boolean; reason: string }>("SELECT allowed, reason FROM key_audit WHERE actor = $1 AND action = 'key' ORDER BY seq", [actor.toLowerCase()])).rows);
-    const stranger = stack.accounts[38]!;
-    const [ownerBefore, strangerBefore] = [(await rows(owner)).length, (await rows(stranger)).length];
-    assert.equal((await alice.get(`/api/records/${recordId}/key`)).status, 200);
-    assert.equal((await mallory.get(`/api/records/${recordId}/key`)).status, 403);
-    assert.equal((await mallory.get(`/api/records/${unknownRecordId()}/key`)).status, 403);
-    const ownerRows = (await rows(owner)).slice(ownerBefore);
-    const strangerRows = (await rows(stranger)).slice(strangerBefore);
-    assert.deepEqual(ownerRows, [{ allowed: true, reason: "patient" }]);
-    assert.equal(strangerRows.length, 2);
-    assert.ok(strangerRows.every((row) => row.allowed === false), JSON.stringify(strangerRows));
-  });
-
-  it("identity fields in the body are refused as unknown JSON fields, never used", async () => {
-    const answer = await mallory.post("/api/records/query", { json: { recordIds: [recordId], address: owner } });
-    assert.deepEqual([answer.status, (answer.body as { error: { code: string } }).error.code], [422, "invalid_input"]);
-  });
+  const record = () => ({ recordId, wrappedKey: "A".repeat(108) });
+  const bodies: Array<{ name: string; client: () => ApiClient; method: string; path: string; json: () => Record<string, unknown>; extra: string }> = [
+    { name: "POST /api/records/query", client: () => parties.patient, method: "POST", path: "/api/records/query", json: () => ({ recordIds: [recordId] }), extra: "address" },
+    { name: "POST /api/uploads", client: () => alice, method: "POST", path: "/api/uploads", json: () => ({ patient: owner, size: 1000, encryptedMetadata: "AAAA", wrappedKeys: [{ recipient: owner, wrappedKey: "A".repeat(108) }] }), extra: "uploader" },
+    { name: "POST /api/uploads/:id/confirm", client: () => alice, method: "POST", path: "/api/uploads/:received/confirm", json: () => ({ recordId }), extra: "patient" },
+    { name: "PUT /api/shares/keys", client: () => parties.patient, method: "PUT", path: "/api/shares/keys", json: () => ({ doctor: stack.accounts[33]!.toLowerCase(), keys: [record()] }), extra: "patient" },
+    { name: "POST /api/shares/prune", client: () => parties.patient, method: "POST", path: "/api/shares/prune", json: () => ({ doctor: stack.accounts[33]!.toLowerCase() }), extra: "patient" },
+    { name: "PUT /api/keys/me", client: () => parties.stranger, method: "PUT", path: "/api/keys/me", json: () => ({ publicKey: keys.owner.publicKeyHex }), extra: "address" },
+    { name: "PUT /api/profile", client: () => parties.stranger, method: "PUT", path: "/api/profile", json: () => ({ encryptedProfile: "AAAA", wrappedKey: "A".repeat(108) }), extra: "address" },
+    { name: "PUT /api/admin/licence-salts/:address", client: () => parties.admin, method: "PUT", path: `/api/admin/licence-salts/0x${"5a".repeat(20)}`, json: () => ({ salt: `0x${"cd".repeat(32)}` }), extra: "admin" },
+  ];
+  for (const row of bodies) {
+    it(`${row.name}: an identity field "${row.extra}" in the body is an unknown field (422), never used`, async () => {
+      const answer = await row.client().request(row.method, row.path.replace(":received", receivedUploadId), { json: { ...row.json(), [row.extra]: owner } });
+      assert.deepEqual([answer.status, answer.body], [
+        422,
+        { error: { code: "invalid_input", message: "The request body is invalid.", details: [{ path: "", message: `Unrecognized key: "${row.extra}"` }] } },
+      ]);
+    });
+  }
 });

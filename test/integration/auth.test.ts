@@ -7,6 +7,8 @@ const stack = stackUnderTest();
 const [, alice, bob] = stack.accounts as [string, string, string];
 
 const unauthenticated = (message: string) => ({ error: { code: "unauthenticated", message } });
+/** A refused sign-in: 401 with the reason code in details.reason (lib/auth/server/verify-sign-in.ts). */
+const refused = (reason: string, message: string) => ({ error: { code: "unauthenticated", message, details: { reason } } });
 const SESSION_SHAPE = /^ehr_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=43200$/;
 
 describe("Sign-In with Ethereum", () => {
@@ -62,7 +64,7 @@ describe("Sign-In with Ethereum", () => {
     assert.equal((await client.post("/api/auth/verify", { json: { message, signature } })).status, 200);
     const again = await client.post("/api/auth/verify", { json: { message, signature } });
     assert.equal(again.status, 401);
-    assert.deepEqual(again.body, unauthenticated("The sign-in nonce is unknown, expired or already used; sign in again."));
+    assert.deepEqual(again.body, refused("nonce_invalid", "The sign-in nonce is unknown, expired or already used; sign in again."));
   });
 
   const host = new URL(stack.appUrl).host;
@@ -73,7 +75,7 @@ describe("Sign-In with Ethereum", () => {
         const message = signInMessage({ address: alice, nonce });
         return { message, signature: await ganacheSign(bob, message) };
       },
-      body: unauthenticated("The signature does not match the message's address."),
+      body: refused("signature_mismatch", "The signature does not match the message's address."),
     },
     {
       name: "a signature over another message",
@@ -81,48 +83,48 @@ describe("Sign-In with Ethereum", () => {
         message: signInMessage({ address: alice, nonce }),
         signature: await ganacheSign(alice, signInMessage({ address: alice, nonce: "ffffffffffffffff" })),
       }),
-      body: unauthenticated("The signature does not match the message's address."),
+      body: refused("signature_mismatch", "The signature does not match the message's address."),
     },
     {
       name: "another domain",
       build: async (nonce) => signed(signInMessage({ address: alice, nonce, domain: "evil.example" })),
-      body: unauthenticated(`The sign-in message is for evil.example, not ${host}.`),
+      body: refused("domain_mismatch", `The sign-in message is for evil.example, not ${host}.`),
     },
     {
       name: "a URI on another origin",
       build: async (nonce) => signed(signInMessage({ address: alice, nonce, uri: "https://evil.example/login" })),
-      body: unauthenticated(`The sign-in message's URI is not on ${new URL(stack.appUrl).origin}.`),
+      body: refused("uri_mismatch", `The sign-in message's URI is not on ${new URL(stack.appUrl).origin}.`),
     },
     {
       name: "another chain",
       build: async (nonce) => signed(signInMessage({ address: alice, nonce, chainId: 1 })),
-      body: unauthenticated(`The sign-in message is for chain 1, not ${stack.chainId}.`),
+      body: refused("chain_mismatch", `The sign-in message is for chain 1, not ${stack.chainId}.`),
     },
     {
       name: "an unknown nonce",
       build: async () => signed(signInMessage({ address: alice, nonce: "0123456789abcdef0123456789abcdef" })),
-      body: unauthenticated("The sign-in nonce is unknown, expired or already used; sign in again."),
+      body: refused("nonce_invalid", "The sign-in nonce is unknown, expired or already used; sign in again."),
     },
     {
       name: "an expired message",
       build: async (nonce) =>
         signed(signInMessage({ address: alice, nonce, issuedAt: new Date(Date.now() - 20 * 60_000), expirationTime: new Date(Date.now() - 60_000) })),
-      body: unauthenticated("The sign-in message has expired; sign in again."),
+      body: refused("expired", "The sign-in message has expired; sign in again."),
     },
     {
       name: "a message issued in the future",
       build: async (nonce) => signed(signInMessage({ address: alice, nonce, issuedAt: new Date(Date.now() + 10 * 60_000) })),
-      body: unauthenticated("The sign-in message was issued in the future."),
+      body: refused("issued_in_future", "The sign-in message was issued in the future."),
     },
     {
       name: "a message without an expiration time",
       build: async (nonce) => signed(signInMessage({ address: alice, nonce }).replace(/\nExpiration Time: .*$/, "")),
-      body: unauthenticated("The sign-in message must have an expiration time."),
+      body: refused("no_expiration", "The sign-in message must have an expiration time."),
     },
   ];
 
   for (const rejection of rejections) {
-    it(`refuses ${rejection.name} with 401 and sets no cookie`, async () => {
+    it(`refuses ${rejection.name} with 401, a reason code, and sets no cookie`, async () => {
       const client = new ApiClient();
       const nonce = await client.nonce();
       const answer = await client.post("/api/auth/verify", { json: await rejection.build(nonce) });

@@ -75,7 +75,7 @@ describe("SIWE origin and session cookie (M5)", () => {
       request.on("error", reject);
       request.end(body);
     });
-    assert.deepEqual(answer, { status: 401, body: error("unauthenticated", `The sign-in message is for ${forged}, not ${url.host}.`) });
+    assert.deepEqual(answer, { status: 401, body: error("unauthenticated", `The sign-in message is for ${forged}, not ${url.host}.`, { reason: "domain_mismatch" }) });
   });
 
   it("a new sign-in deletes the session the request's cookie carried", async () => {

@@ -53,9 +53,13 @@ export interface NewUpload {
   ttlMs: number;
 }
 
-/** The upload and its pending wrapped keys, in one transaction. */
-export async function insertUpload(upload: NewUpload): Promise<UploadRow> {
+/**
+ * The upload and its pending wrapped keys, in one transaction. `beforeInsert` runs first inside it (the
+ * per-patient caps: it may lock and count, and throw to insert nothing).
+ */
+export async function insertUpload(upload: NewUpload, beforeInsert?: (client: Queryable) => Promise<void>): Promise<UploadRow> {
   return withTransaction(async (client) => {
+    await beforeInsert?.(client);
     const result = await client.query<DbUpload>(
       `INSERT INTO uploads (id, uploader, patient, declared_size, encrypted_metadata, expires_at)
        VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond') RETURNING ${COLUMNS}`,
@@ -68,6 +72,28 @@ export async function insertUpload(upload: NewUpload): Promise<UploadRow> {
     );
     return reshape(result.rows[0]!);
   });
+}
+
+/**
+ * What is held for a patient now: unconfirmed uploads that still count (pending or receiving ones until they
+ * expire, received ones until the clean-up drops them), and the encrypted bytes of the patient's records plus
+ * those uploads' declared sizes. Inside a transaction, the advisory lock on the patient makes concurrent
+ * starts count one after another (released at COMMIT or ROLLBACK).
+ */
+export async function lockedPatientUploadUsage(patient: string, db: Queryable): Promise<{ pending: number; storedBytes: number }> {
+  await dbQuery("SELECT pg_advisory_xact_lock(hashtextextended('uploads:' || $1, 0))", [patient], db);
+  const result = await dbQuery<{ pending: string; stored: string }>(
+    `WITH live AS (
+       SELECT declared_size FROM uploads
+        WHERE patient = $1 AND status <> 'confirmed' AND (status IN ('receiving', 'received') OR expires_at > now())
+     )
+     SELECT (SELECT count(*) FROM live)::text AS pending,
+            ((SELECT coalesce(sum(declared_size), 0) FROM live) + (SELECT coalesce(sum(size), 0) FROM records WHERE patient = $1))::text AS stored`,
+    [patient],
+    db,
+  );
+  const row = result.rows[0]!;
+  return { pending: Number(row.pending), storedBytes: Number(row.stored) };
 }
 
 /**

@@ -5,10 +5,11 @@ import type { CreateUploadRequest, CreateUploadResponse } from "@/lib/api/schema
 import { doctorStatus } from "@/lib/chain/server/doctors";
 import { isPatient } from "@/lib/chain/server/reads";
 import { hasLiveAllAccess, serverNowSeconds } from "@/lib/sharing/server/all-records-grant";
-import { insertUpload } from "@/lib/db/repositories/uploads";
+import { insertUpload, lockedPatientUploadUsage } from "@/lib/db/repositories/uploads";
+import type { Queryable } from "@/lib/db/repositories/query";
 import { scheduleCleanup } from "./cleanup-expired-uploads";
 import { fromBase64 } from "./encoding";
-import { UPLOAD_TTL_MS, maxCiphertextBytes } from "./limits";
+import { UPLOAD_TTL_MS, maxCiphertextBytes, patientCaps } from "./limits";
 
 /** The caller may add a record for `patient`: it is themself (registered), or they are an active doctor with a live all-records grant. */
 async function checkUploader(caller: `0x${string}`, patient: `0x${string}`, now: number): Promise<void> {
@@ -25,11 +26,35 @@ async function checkUploader(caller: `0x${string}`, patient: `0x${string}`, now:
 }
 
 /**
+ * The patient's caps (MAX_PENDING_UPLOADS_PER_PATIENT, MAX_STORED_BYTES_PER_PATIENT), counted under a lock on
+ * the patient inside the insert's transaction, so parallel starts cannot overshoot: 429 with details.reason
+ * "pending_uploads", or 413 with details.reason "storage_quota", and nothing is stored.
+ */
+async function checkPatientCaps(db: Queryable, patient: `0x${string}`, declaredSize: number): Promise<void> {
+  const caps = patientCaps();
+  const usage = await lockedPatientUploadUsage(patient, db);
+  if (usage.pending >= caps.pendingUploads) {
+    throw new ApiError(
+      "rate_limited",
+      `${caps.pendingUploads} uploads for this patient are waiting to be finished; finish or cancel one before starting another.`,
+      { reason: "pending_uploads", limit: caps.pendingUploads },
+    );
+  }
+  if (usage.storedBytes + declaredSize > caps.storedBytes) {
+    throw new ApiError(
+      "payload_too_large",
+      `This patient's records may take at most ${caps.storedBytes} encrypted bytes; ${usage.storedBytes} are held and ${declaredSize} more were declared.`,
+      { reason: "storage_quota", limit: caps.storedBytes, used: usage.storedBytes },
+    );
+  }
+}
+
+/**
  * Starts an upload: the caller is the record's patient (registered on chain), or an active doctor holding a
  * live all-records grant from the patient (by the chain and the server's clock); the declared ciphertext size
  * is within the limit; the data key is wrapped for the patient and the uploader, and for nobody else but active
- * doctors with a live all-records grant from the patient. The wrapped keys stay pending until the record is
- * confirmed on chain.
+ * doctors with a live all-records grant from the patient; the patient's caps on pending uploads and stored
+ * bytes hold. The wrapped keys stay pending until the record is confirmed on chain.
  */
 export async function createUpload(caller: `0x${string}`, input: CreateUploadRequest): Promise<CreateUploadResponse> {
   scheduleCleanup();
@@ -63,6 +88,6 @@ export async function createUpload(caller: `0x${string}`, input: CreateUploadReq
     encryptedMetadata: fromBase64(input.encryptedMetadata),
     wrappedKeys: input.wrappedKeys.map((k) => ({ recipient: k.recipient, wrappedKey: fromBase64(k.wrappedKey) })),
     ttlMs: UPLOAD_TTL_MS,
-  });
+  }, (db) => checkPatientCaps(db, input.patient, input.size));
   return { uploadId: upload.id, expiresAt: upload.expiresAt.toISOString(), maxBytes: upload.declaredSize };
 }

@@ -15,3 +15,9 @@ export const RECEIVING_STALE_MS = 15 * 60 * 1000;
 
 /** The largest ciphertext accepted: the envelope of a MAX_UPLOAD_BYTES file. */
 export const maxCiphertextBytes = () => encryptedSize(getEnv().MAX_UPLOAD_BYTES);
+
+/** Per-patient caps (env): uploads started and not yet confirmed or cancelled, and encrypted bytes held. */
+export const patientCaps = () => {
+  const env = getEnv();
+  return { pendingUploads: env.MAX_PENDING_UPLOADS_PER_PATIENT, storedBytes: env.MAX_STORED_BYTES_PER_PATIENT };
+};

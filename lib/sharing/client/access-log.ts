@@ -65,6 +65,7 @@ const AUDIT_REASONS: Record<AuditEntryResponse["reason"], string> = {
   no_grant: "no grant",
   expired: "grant expired",
   no_access_log: "opening not logged on chain first",
+  emergency: "emergency access approved by administrators",
 };
 const AUDIT_ACTIONS: Record<AuditEntryResponse["action"], string> = { query: "Listing with its key", key: "Key", content: "Encrypted file" };
 

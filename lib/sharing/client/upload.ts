@@ -2,6 +2,7 @@ import type { BrowserChain } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
 import type { RecordMetadata } from "@/lib/records/client/metadata";
 import { uploadRecord, UploadError, type Recipient, type UploadProgress } from "@/lib/records/client/upload";
+import { wrapUploadForEmergency } from "@/lib/emergency/client/patient";
 import { findUploadRecipients, type SkippedRecipient } from "./recipients";
 
 export type SharedUploadProgress = { step: "recipients"; found?: number; skipped?: SkippedRecipient[] } | UploadProgress;
@@ -38,5 +39,8 @@ export async function uploadSharedRecord(
 
   // 2. The upload itself, wrapped for every reader.
   const recordId = await uploadRecord({ ...args, patient, recipients }, onProgress);
-  return { recordId, sharedWith: recipients.map((recipient) => recipient.address), skipped: found.skipped };
+  // 3. The patient's own upload in their emergency scope is wrapped for their emergency key too (lib/emergency).
+  const emergency: { warning?: string } = patient === args.key.address.toLowerCase() ? await wrapUploadForEmergency(args.chain, args.key, recordId, args.metadata.category) : { wrapped: false };
+  const skipped = emergency.warning ? [...found.skipped, { address: patient, message: emergency.warning }] : found.skipped;
+  return { recordId, sharedWith: recipients.map((recipient) => recipient.address), skipped };
 }

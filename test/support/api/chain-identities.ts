@@ -1,0 +1,42 @@
+import { browserChain, encryptionKeyOf, getDoctor, type BrowserChain } from "@/lib/chain/client";
+import type { ContractAddresses } from "@/lib/chain/deployment";
+import { stackUnderTest } from "../stack-env";
+import { rpc } from "./api-client";
+import { registerDoctor, registerPatient, setDoctorKey } from "./chain";
+import { testKeys } from "./fixtures";
+
+/**
+ * The app's own browser-side chain client (lib/chain/client) in Node, over the test chain's JSON-RPC, at the
+ * addresses the app reports in /api/health: tests can run the browser's key checks without a browser.
+ */
+export async function nodeBrowserChain(account: string): Promise<BrowserChain> {
+  const health = (await (await fetch(new URL("/api/health", stackUnderTest().appUrl))).json()) as { chain: { contracts: Record<string, { address: string } | undefined> } };
+  const addresses = Object.fromEntries(Object.entries(health.chain.contracts).flatMap(([name, entry]) => (entry ? [[name, entry.address]] : []))) as ContractAddresses;
+  const provider = { request: ({ method, params }: { method: string; params?: unknown[] }) => rpc(method, params ?? []) };
+  return browserChain(provider as never, addresses, account);
+}
+
+/**
+ * `account` as a registered patient, whichever test file got there first: registers it with a fresh key when
+ * it is not one yet. Returns the public key the chain holds for it (0x hex, lower case).
+ */
+export async function ensurePatient(account: string): Promise<string> {
+  const chain = await nodeBrowserChain(account);
+  const existing = await encryptionKeyOf(chain, account);
+  if (existing) return existing;
+  const keys = testKeys();
+  await registerPatient(account, keys.publicKeyHex);
+  return keys.publicKeyHex.toLowerCase();
+}
+
+/** `account` as an active doctor with a key on chain (registered by the admin, account 0, when needed). */
+export async function ensureDoctor(account: string, entry: { name: string; specialty: string }): Promise<string> {
+  const chain = await nodeBrowserChain(account);
+  let doctor = await getDoctor(chain, account);
+  if (!doctor) await registerDoctor(stackUnderTest().accounts[0]!, account, undefined, entry);
+  doctor = await getDoctor(chain, account);
+  if (doctor?.encryptionKey) return doctor.encryptionKey;
+  const keys = testKeys();
+  await setDoctorKey(account, keys.publicKeyHex);
+  return keys.publicKeyHex.toLowerCase();
+}
