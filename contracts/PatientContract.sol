@@ -35,6 +35,11 @@ import {IDoctorRegistry} from "./interfaces/IDoctorRegistry.sol";
  *   are read-only.
  * - Every check of a doctor asks the {DoctorContract} live, so a deactivated doctor loses every right at once.
  *
+ * Emergency access
+ * - When no grant is live, {canRead} and {logAccess} ask the registry whether the doctor holds an open emergency
+ *   window on the patient ({IDoctorRegistry-hasEmergencyAccess}); it covers every record of the patient (the
+ *   patient chose off chain which records the emergency key can open). The granted path never asks.
+ *
  * Lists
  * - A patient's records: {recordCount} and {getRecords} pages. A doctor's grants from a patient: {getGrants}
  *   pages through the patient's records, plus {getAllAccess}. The doctors holding grants from a patient, and the
@@ -552,8 +557,10 @@ contract PatientContract {
     /**
      * @notice Records on chain that the caller opens record `recordId`; a doctor calls it before the server
      * hands them the record's wrapped key. The patient reads their access log from the {RecordAccessed} events.
+     * An opening under emergency access is logged the same way.
      * @dev Requirements: record `recordId` exists ({PatientContractRecordNotFound}), and the caller is its
-     * patient or an active doctor ({PatientContractNotActiveDoctor}) who can read it
+     * patient or an active doctor ({PatientContractNotActiveDoctor}) who can read it through a live grant or,
+     * when none is live, an open emergency window ({IDoctorRegistry-hasEmergencyAccess})
      * ({PatientContractAccessDenied}), i.e. {canRead} holds.
      *
      * Emits {RecordAccessed}.
@@ -566,7 +573,7 @@ contract PatientContract {
         if (msg.sender != patient) {
             _checkActiveDoctor(state.registry, msg.sender);
             if (!_isGrantLive(patient, state.epoch, msg.sender, recordId)) {
-                revert PatientContractAccessDenied(msg.sender, recordId);
+                _checkEmergencyAccess(state.registry, patient, recordId);
             }
         }
         emit RecordAccessed(patient, msg.sender, recordId, uint64(block.timestamp));
@@ -606,7 +613,8 @@ contract PatientContract {
 
     /**
      * @notice Whether `reader` may read record `recordId` now: the record exists, and `reader` is its patient,
-     * or an active doctor holding an unexpired, unrevoked grant that covers it. Never reverts.
+     * or an active doctor holding an unexpired, unrevoked grant that covers it or, when no grant is live, an open
+     * emergency window on the patient ({IDoctorRegistry-hasEmergencyAccess}). Never reverts.
      * @param reader The patient or doctor.
      * @param recordId The record.
      * @return True when `reader` may read the record.
@@ -616,7 +624,9 @@ contract PatientContract {
         PatientState memory state = _patients[patient];
         if ((recordId & _INDEX_MASK) >= state.recordCount) return false;
         if (reader == patient) return true;
-        return _isGrantLive(patient, state.epoch, reader, recordId) && _isActiveDoctor(state.registry, reader);
+        return
+            (_isGrantLive(patient, state.epoch, reader, recordId) ||
+                state.registry.hasEmergencyAccess(reader, patient)) && _isActiveDoctor(state.registry, reader);
     }
 
     /**
@@ -891,6 +901,12 @@ contract PatientContract {
         if (!access.allRecords || !_isUnexpired(access.allExpiresAt)) {
             revert PatientContractWriteDenied(account, patient);
         }
+    }
+
+    /// @dev Reverts with {PatientContractAccessDenied} unless the caller holds an open emergency window on `patient`
+    /// (asked only when no grant is live, so the granted path pays nothing for it).
+    function _checkEmergencyAccess(IDoctorRegistry registry, address patient, uint256 recordId) private view {
+        if (!registry.hasEmergencyAccess(msg.sender, patient)) revert PatientContractAccessDenied(msg.sender, recordId);
     }
 
     /// @dev Reverts with {PatientContractNotActiveDoctor} unless the registry says `account` is active.

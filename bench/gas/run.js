@@ -314,6 +314,134 @@ const OPERATIONS = [
     why: "new: CID digest, superseded-by link; update: record count",
     extras: [RECORD_ADDED, ["RecordAmended event", logGas(4, 0)]],
   },
+  // Emergency access (break-glass), DoctorContract. Measured after every row above, with accounts of their own, so
+  // that no row above changes. The naive reference has no emergency access: no naive figure.
+  {
+    key: "addAdmin",
+    label: "add administrator",
+    writes: { fresh: 2, updated: 1 },
+    why: "new: list entry, position; update: list length",
+    extras: [read("the caller's admin flag"), ["AdminAdded event", logGas(3, 0)]],
+    note: "the administrators are enumerable (getAdmins) so that a patient's browser can seal a key share for each",
+  },
+  {
+    key: "setAdminKey",
+    label: "set administrator key",
+    writes: { fresh: 1, updated: 1 },
+    why: "new: the administrator's key; update: the count of administrators with a key (settings slot)",
+    extras: [read("the caller's admin flag"), ["AdminEncryptionKeySet event", logGas(2, 32)]],
+  },
+  {
+    key: "setEmergencyThreshold",
+    label: "set emergency threshold",
+    writes: { updated: 1 },
+    why: "update: the settings slot",
+    extras: [read("the caller's admin flag"), ["EmergencyThresholdSet event", logGas(2, 32)]],
+  },
+  {
+    key: "setEmergencyWindow",
+    label: "set emergency window",
+    writes: { updated: 1 },
+    why: "update: the settings slot",
+    extras: [read("the caller's admin flag"), ["EmergencyWindowSet event", logGas(2, 32)]],
+  },
+  {
+    key: "emergencyOptIn",
+    label: "emergency opt-in (setEmergencyKey)",
+    writes: { fresh: 2 },
+    why: "new: emergency public key, threshold + version",
+    extras: [read("the settings slot"), ["EmergencyKeySet event", logGas(2, 3 * 32)]],
+  },
+  {
+    key: "emergencyRenew",
+    label: "renew emergency key",
+    writes: { updated: 2 },
+    why: "update: emergency public key, threshold + version",
+    extras: [read("the settings slot"), ["EmergencyKeySet event", logGas(2, 3 * 32)]],
+  },
+  {
+    key: "requestEmergency",
+    label: "request emergency access",
+    writes: { fresh: 3, updated: 1 },
+    why: "new: the request's two slots, the (doctor, patient) latest request; update: the request counter",
+    extras: [
+      read("the doctor's status"),
+      read("the patient's emergency threshold + version"),
+      ["EmergencyAccessRequested event", logGas(4, 2 * 32)],
+    ],
+    note: "the request counter shares the settings slot (threshold, window, administrators with a key), which the " +
+      "request reads anyway",
+  },
+  {
+    key: "approveEmergency",
+    label: "approve emergency access (below threshold)",
+    writes: { fresh: 1, updated: 1 },
+    why: "new: this administrator's approval; update: the request's approvals",
+    extras: [
+      read("the caller's admin flag"),
+      read("the settings slot (window)"),
+      read("the caller's administrator key"),
+      read("the requester's status"),
+      read("the request's second slot (patient, key version)"),
+      read("the patient's key version"),
+      ["EmergencyAccessApproved event", logGas(3, 32)],
+    ],
+  },
+  {
+    key: "approveEmergencyGrant",
+    label: "approve emergency access (reaches threshold)",
+    writes: { fresh: 1, updated: 2 },
+    why: "new: this administrator's approval; update: approvals + state, grantedUntil",
+    extras: [
+      read("the caller's admin flag"),
+      read("the settings slot (window)"),
+      read("the caller's administrator key"),
+      read("the requester's status"),
+      read("the patient's key version"),
+      ["EmergencyAccessApproved event", logGas(3, 32)],
+      ["EmergencyAccessGranted event", logGas(4, 32)],
+    ],
+  },
+  {
+    key: "refuseEmergency",
+    label: "refuse emergency access",
+    writes: { updated: 1 },
+    why: "update: the request's state",
+    extras: [read("the caller's admin flag"), read("the settings slot (window)"), ["EmergencyAccessRefused event", logGas(3, 0)]],
+  },
+  {
+    key: "logAccessEmergency",
+    label: "log access (emergency window, no grant)",
+    writes: {},
+    why: "no storage write",
+    extras: [
+      read("the patient slot"),
+      read("the grant"),
+      read("the (patient, doctor) slot"),
+      REGISTRY_CHECK,
+      read("the (doctor, patient) latest request"),
+      read("the request's first slot (state)"),
+      read("the request's second slot (grantedUntil, key version)"),
+      read("the patient's emergency key version"),
+      ["RecordAccessed event", logGas(4, 32)],
+    ],
+    note: "the emergency path is asked only when no grant is live (a second registry call, warm): the granted rows " +
+      "above do not pay for it",
+  },
+  {
+    key: "clearEmergencyKey",
+    label: "emergency opt-out (clearEmergencyKey)",
+    writes: { cleared: 1, updated: 1 },
+    why: "cleared: emergency public key; update: threshold + version",
+    extras: [["EmergencyKeyCleared event", logGas(2, 0)]],
+  },
+  {
+    key: "removeAdmin",
+    label: "remove administrator (with a key)",
+    writes: { cleared: 3, updated: 2 },
+    why: "cleared: position, list entry, key; update: list length, count of administrators with a key",
+    extras: [read("the caller's admin flag"), ["AdminRemoved event", logGas(3, 0)]],
+  },
   {
     key: "addRecordFirst",
     label: "add record #1 (fresh patient)",
@@ -347,7 +475,7 @@ async function main() {
   });
   const web3 = new Web3(provider);
   const accounts = await web3.eth.getAccounts();
-  const [admin, doctor, doctor2, doctor3, patient, bigPatient, doctor4] = accounts;
+  const [admin, doctor, doctor2, doctor3, patient, bigPatient, doctor4, admin2, admin3] = accounts;
 
   async function deploy(artifact, args = []) {
     const contract = new web3.eth.Contract(artifact.abi);
@@ -410,6 +538,29 @@ async function main() {
     ours.updateAllExpiry = await send(patients, patient, "updateAllAccessExpiry", [doctor4, expiresAt + 30 * 24 * 3600]);
     ours.revokeOneFromAll = await send(patients, patient, "revokeAccess", [doctor4, [recordId(patient, 4)]]);
     ours.grantExcluded = await send(patients, patient, "grantRecordAccess", [doctor4, recordId(patient, 4), expiresAt]);
+
+    // Emergency access, with administrators and a patient key of their own: doctor3 (whose only grant is on record
+    // 0) asks for the patient's records, two administrators approve, doctor3 opens record 5 under the window.
+    const emergencyKey = digestOf("emergency-x25519-public-key");
+    ours.addAdmin = await send(doctors, admin, "addAdmin", [admin2]);
+    await send(doctors, admin, "addAdmin", [admin3]);
+    ours.setAdminKey = await send(doctors, admin2, "setAdminEncryptionKey", [digestOf("admin2-x25519-public-key")]);
+    await send(doctors, admin3, "setAdminEncryptionKey", [digestOf("admin3-x25519-public-key")]);
+    await send(doctors, admin, "setAdminEncryptionKey", [digestOf("admin-x25519-public-key")]);
+    ours.setEmergencyThreshold = await send(doctors, admin, "setEmergencyThreshold", [3]);
+    await send(doctors, admin, "setEmergencyThreshold", [2]);
+    ours.setEmergencyWindow = await send(doctors, admin, "setEmergencyWindow", [12 * 3600]);
+    await send(doctors, admin, "setEmergencyWindow", [24 * 3600]);
+    ours.emergencyOptIn = await send(doctors, patient, "setEmergencyKey", [emergencyKey, 2]);
+    ours.emergencyRenew = await send(doctors, patient, "setEmergencyKey", [digestOf("emergency-key-renewed"), 2]);
+    ours.requestEmergency = await send(doctors, doctor3, "requestEmergencyAccess", [patient, 2, digestOf("sealed note")]);
+    ours.approveEmergency = await send(doctors, admin2, "approveEmergencyAccess", [1]);
+    ours.approveEmergencyGrant = await send(doctors, admin3, "approveEmergencyAccess", [1]);
+    ours.logAccessEmergency = await send(patients, doctor3, "logAccess", [recordId(patient, 5)]);
+    await send(doctors, doctor4, "requestEmergencyAccess", [patient, 1, digestOf("another sealed note")]);
+    ours.refuseEmergency = await send(doctors, admin2, "refuseEmergencyAccess", [2]);
+    ours.clearEmergencyKey = await send(doctors, patient, "clearEmergencyKey", []);
+    ours.removeAdmin = await send(doctors, admin, "removeAdmin", [admin3]);
 
     await send(patients, bigPatient, "registerPatient", [patientKey]);
     for (let i = 0; i < LARGE_PATIENT_RECORDS; i++) {
