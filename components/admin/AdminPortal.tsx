@@ -13,6 +13,7 @@ import { DoctorList } from "./DoctorList";
 import { VerifyLicenceForm } from "./VerifyLicenceForm";
 import { AdminsPanel } from "./AdminsPanel";
 import { AdminEmergencyPanel } from "@/components/emergency/AdminEmergencyPanel";
+import { EmergencySettings } from "./EmergencySettings";
 
 /** The admin dashboard: a ready wallet, Sign-In with Ethereum, then DoctorContract.isAdmin on chain. */
 export function AdminPortal() {
@@ -78,6 +79,7 @@ function AdminDashboard({ chain, onNotAdmin }: { chain: BrowserChain; onNotAdmin
       <DoctorList chain={chain} version={version} onChanged={changed} />
       <VerifyLicenceForm chain={chain} />
       <AdminsPanel chain={chain} onChanged={changed} onSelfRemoved={onNotAdmin} />
+      <EmergencySettings chain={chain} />
       <AdminEmergencyPanel chain={chain} />
     </div>
   );
