@@ -3,13 +3,14 @@ import { createHash } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { decryptBytes, encryptBytes, encryptedSize } from "@/lib/crypto";
+import { decryptBytes, encryptBytes, encryptedSize, publicKeyFromHex } from "@/lib/crypto";
 import { validateUploadForm } from "@/lib/records/client/upload-form";
 import { startApp } from "@/scripts/stack/app";
 import { freePort } from "@/scripts/stack/ports";
 import { ApiClient, signedInClient } from "../support/api/api-client";
-import { addRecord, registerPatient } from "../support/api/chain";
-import { encryptedRecord, testKeys, withDatabase } from "../support/api/fixtures";
+import { addRecord } from "../support/api/chain";
+import { ensurePatient } from "../support/api/chain-identities";
+import { encryptedRecord, withDatabase } from "../support/api/fixtures";
 import { stackUnderTest } from "../support/stack-env";
 
 /*
@@ -17,7 +18,8 @@ import { stackUnderTest } from "../support/stack-env";
  * and free their slot on confirm or cancel; bodies over the limit are 413 before anything is pinned; content
  * that is not a PDF (browser) or not an encrypted envelope (server) is refused; a body at the limit arrives
  * whole; a CID or any malformed value where an id is expected is a 422.
- * Accounts: 61 (pending cap), 62 (storage cap, on a second app instance), 63 (limits and hashes).
+ * Accounts: 61 (pending cap), 62 (storage cap, on a second app instance), 63 (limits and hashes); 62 and 63
+ * are also used by injection.test.ts (62 as a doctor), hence ensurePatient.
  */
 const stack = stackUnderTest();
 const OCTETS = { "content-type": "application/octet-stream" };
@@ -28,7 +30,8 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
 interface Patient {
   account: string;
   address: string;
-  keys: ReturnType<typeof testKeys>;
+  /** The patient's public key on chain (wrapped keys are made for it; no test here needs to open them). */
+  publicKey: Uint8Array;
   client: ApiClient;
 }
 const patients: Record<"pending" | "quota" | "limits", Patient> = {} as never;
@@ -36,9 +39,8 @@ const patients: Record<"pending" | "quota" | "limits", Patient> = {} as never;
 before(async () => {
   for (const [role, index] of [["pending", 61], ["quota", 62], ["limits", 63]] as const) {
     const account = stack.accounts[index]!;
-    const keys = testKeys();
-    await registerPatient(account, keys.publicKeyHex);
-    patients[role] = { account, address: account.toLowerCase(), keys, client: await signedInClient(account) };
+    const publicKey = publicKeyFromHex(await ensurePatient(account));
+    patients[role] = { account, address: account.toLowerCase(), publicKey, client: await signedInClient(account) };
   }
 });
 
@@ -64,7 +66,7 @@ const pinCount = async () => (await readdir(path.join(stack.dataDir, "ipfs", "pi
 
 /** A real record for the patient: created, content sent, added on chain and confirmed. */
 async function confirmedRecord(client: ApiClient, patient: Patient, fill: number) {
-  const record = await encryptedRecord(new Uint8Array(200).fill(fill), [{ address: patient.address, publicKey: patient.keys.publicKey }]);
+  const record = await encryptedRecord(new Uint8Array(200).fill(fill), [{ address: patient.address, publicKey: patient.publicKey }]);
   const created = await client.post("/api/uploads", {
     json: { patient: patient.address, size: record.ciphertext.length, encryptedMetadata: record.encryptedMetadata, wrappedKeys: record.wrappedKeys },
   });
@@ -171,8 +173,8 @@ describe("bodies over the limit: 413 before storage", () => {
   });
 
   it("content longer than declared is 413 and pins nothing, with or without Content-Length", async () => {
-    const { client, address, keys } = patients.limits;
-    const record = await encryptedRecord(new Uint8Array(300).fill(3), [{ address, publicKey: keys.publicKey }]);
+    const { client, address, publicKey } = patients.limits;
+    const record = await encryptedRecord(new Uint8Array(300).fill(3), [{ address, publicKey }]);
     const created = await client.post("/api/uploads", {
       json: { patient: address, size: record.ciphertext.length, encryptedMetadata: record.encryptedMetadata, wrappedKeys: record.wrappedKeys },
     });
@@ -230,11 +232,11 @@ describe("content that is not a PDF, or not encrypted, is refused", () => {
 
 describe("a body at the limit arrives whole", () => {
   it("a PDF of exactly MAX_UPLOAD_BYTES: the stored ciphertext hashes as sent, and decrypts to the same PDF", async () => {
-    const { client, address, keys, account } = patients.limits;
+    const { client, address, publicKey, account } = patients.limits;
     const plaintext = new Uint8Array(Number(stack.appEnv.MAX_UPLOAD_BYTES));
     plaintext.set(Buffer.from("%PDF-1.7\n"));
     for (let i = 9; i < plaintext.length; i += 997) plaintext[i] = i & 0xff;
-    const record = await encryptedRecord(new Uint8Array(1), [{ address, publicKey: keys.publicKey }]);
+    const record = await encryptedRecord(new Uint8Array(1), [{ address, publicKey }]);
     const ciphertext = await encryptBytes(record.dataKey, plaintext);
     assert.equal(ciphertext.length, MAX_BYTES);
     const created = await client.post("/api/uploads", {
