@@ -1,4 +1,4 @@
-// The file envelope as it was written before the move to @noble/ciphers (tweetnacl secretbox,
+// The file envelope as it was written before the move to libsodium (tweetnacl secretbox,
 // collected chunk by chunk), kept only to show the before/after figures in the same run.
 import nacl from "tweetnacl";
 import {

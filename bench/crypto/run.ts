@@ -1,4 +1,4 @@
-// Item 2: the file envelope (XSalsa20-Poly1305 on @noble/ciphers) against Node's built-in
+// Item 2: the file envelope (XSalsa20-Poly1305 on libsodium's WebAssembly build) against Node's built-in
 // chacha20-poly1305 over the same bytes in the same run; peak memory in a fresh process.
 //   node --import tsx bench/crypto/run.ts            (also part of `npm run bench`)
 import { createCipheriv, createDecipheriv, randomBytes, randomFillSync } from "node:crypto";
@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { decryptBytes, encryptBytes, randomDataKey } from "../../lib/crypto";
+import { secretboxBackend, secretboxReady } from "../../lib/crypto/secretbox";
 import { legacyDecrypt, legacyEncrypt } from "./legacy-tweetnacl";
 import { fmt, median, printTable, timeMs, writeResults, type SummaryRow } from "../lib/stats";
 
@@ -74,6 +75,8 @@ async function memoryChild(sizeMb: number, op: "encrypt" | "decrypt", file: stri
 }
 
 async function main() {
+  await secretboxReady();
+  const backend = secretboxBackend();
   const dataKey = randomDataKey();
   const key = randomBytes(32);
   const nonce = randomBytes(12);
@@ -174,6 +177,7 @@ async function main() {
   }
   const file = writeResults("crypto", {
     environment: { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model },
+    secretbox: `libsodium (${backend})`,
     peakMemory:
       "peak RSS (VmHWM, reset just before) of a fresh process during one call, minus its RSS with the input loaded, / file size",
     sizes,

@@ -82,7 +82,7 @@ export function DoctorRequests({ chain, keyPair }: { chain: BrowserChain; keyPai
           Access requests
         </h2>
         <Button variant="secondary" onClick={refresh}>
-          Refresh requests
+          Reload requests
         </Button>
       </div>
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { BrowserChain } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
 import type { AccessRequest } from "@/lib/access-requests/schemas";
@@ -37,11 +37,12 @@ export function PatientRequests({ chain, keyPair, records }: { chain: BrowserCha
   const requests = useMemo(() => (loaded.status === "ready" ? loaded.value.requests : []), [loaded]);
   const reasons = useMemo(() => new Map(requests.map((request) => [request.id, openReason(request, keyPair.secretKey)])), [requests, keyPair]);
   const busy = action.status === "running";
+  // The tab's pending count follows what this list shows.
+  useEffect(() => {
+    if (loaded.status === "ready") announceRequestsChanged();
+  }, [loaded]);
 
-  const changed = () => {
-    refresh();
-    announceRequestsChanged();
-  };
+  const changed = () => refresh();
 
   const markApproved = async (request: AccessRequest) => {
     setAction({ status: "running", text: "The grant is on chain; marking the request approved…" });

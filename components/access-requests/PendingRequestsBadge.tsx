@@ -3,6 +3,9 @@
 import { useEffect, useState } from "react";
 import { accessRequestsApi, REQUESTS_CHANGED_EVENT } from "@/lib/access-requests/client";
 
+/** New requests show up within this time without any action (the list itself also refreshes the count). */
+const REFRESH_MS = 60_000;
+
 /** How many access requests wait for the patient (a small badge on the Requests tab); nothing when none or unknown. */
 export function PendingRequestsBadge() {
   const [count, setCount] = useState<number>();
@@ -16,8 +19,10 @@ export function PendingRequestsBadge() {
         .catch(() => !cancelled && setCount(undefined));
     void load();
     window.addEventListener(REQUESTS_CHANGED_EVENT, load);
+    const timer = setInterval(load, REFRESH_MS);
     return () => {
       cancelled = true;
+      clearInterval(timer);
       window.removeEventListener(REQUESTS_CHANGED_EVENT, load);
     };
   }, []);

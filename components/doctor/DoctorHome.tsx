@@ -17,6 +17,7 @@ import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { useLoaded } from "@/components/ui/useLoaded";
 import { KeyUnlockedBar } from "@/components/keys/KeyUnlockedBar";
+import { DoctorRequests } from "@/components/access-requests/DoctorRequests";
 import { DoctorEmergencyPanel } from "@/components/emergency/DoctorEmergencyPanel";
 
 type OkShared = Extract<SharedEntry, { status: "ok" }>;
@@ -266,6 +267,8 @@ export function DoctorHome({ chain, keyPair, onLock }: { chain: BrowserChain; ke
       )}
 
       <DoctorEmergencyPanel chain={chain} keyPair={keyPair} />
+
+      <DoctorRequests chain={chain} keyPair={keyPair} />
     </div>
   );
 }

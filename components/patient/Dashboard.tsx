@@ -21,6 +21,8 @@ import { RecordViewer } from "@/components/records/RecordViewer";
 import { ProfilePanel } from "./ProfilePanel";
 import { useLoaded } from "@/components/ui/useLoaded";
 import { KeyUnlockedBar } from "@/components/keys/KeyUnlockedBar";
+import { PatientRequests } from "@/components/access-requests/PatientRequests";
+import { PendingRequestsBadge } from "@/components/access-requests/PendingRequestsBadge";
 import { EmergencyAccessLog } from "@/components/emergency/EmergencyAccessLog";
 import { PatientEmergencyPanel } from "@/components/emergency/PatientEmergencyPanel";
 
@@ -30,6 +32,7 @@ const TABS = [
   { id: "records", label: "My records" },
   { id: "share", label: "Share" },
   { id: "shares", label: "Who can see what" },
+  { id: "requests", label: "Requests" },
   { id: "log", label: "Access log" },
   { id: "timeline", label: "Timeline" },
   { id: "fhir", label: "Export / import" },
@@ -124,6 +127,7 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
                 className={`-mb-px border-b-2 px-4 py-2 text-sm font-medium ${tab === entry.id ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
               >
                 {entry.label}
+                {entry.id === "requests" && <PendingRequestsBadge />}
               </button>
             ))}
           </div>
@@ -253,6 +257,15 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
                   Emergency access
                 </h2>
                 <PatientEmergencyPanel chain={chain} keyPair={keyPair} />
+              </section>
+            )}
+
+            {tab === "requests" && (
+              <section aria-labelledby="requests-heading" className="space-y-3">
+                <h2 id="requests-heading" className="text-xl font-semibold">
+                  Access requests
+                </h2>
+                <PatientRequests chain={chain} keyPair={keyPair} records={loaded.status === "ready" ? readable : undefined} />
               </section>
             )}
 

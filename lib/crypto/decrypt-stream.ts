@@ -11,7 +11,7 @@ import {
 } from "./envelope-format";
 import { CryptoError } from "./errors";
 import { KEY_LENGTH } from "./keys";
-import { SecretboxScratch, secretboxOpen } from "./secretbox";
+import { secretboxOpenInto, secretboxReady } from "./secretbox";
 
 // Decrypts an envelope delivered in arbitrary slices. Each chunk is yielded only after it has
 // authenticated, but a failure in a later chunk surfaces after earlier chunks were yielded: treat
@@ -24,6 +24,7 @@ export async function* decryptStream(
   const reader = new ByteReader(source);
   let key: Uint8Array | undefined;
   try {
+    await secretboxReady();
     const header = parseHeader(await reader.read(HEADER_LENGTH));
     key = fileKey(dataKey, header.bytes);
     for (let index = 0; ; index++) {
@@ -38,8 +39,9 @@ export async function* decryptStream(
       if (box.length < TAG_LENGTH + length) {
         throw new CryptoError("truncated", `chunk ${index} is cut`);
       }
-      const plaintext = secretboxOpen(box, chunkNonce(header.noncePrefix, index, word), key);
-      if (!plaintext) throw new CryptoError("tampered", `chunk ${index} failed authentication`);
+      const plaintext = new Uint8Array(length);
+      const nonce = chunkNonce(header.noncePrefix, index, word);
+      if (!secretboxOpenInto(box, nonce, key, plaintext, 0)) throw new CryptoError("tampered", `chunk ${index} failed authentication`);
       if (final && !(await reader.atEnd())) {
         throw new CryptoError("trailing-data", "bytes after the final chunk");
       }
@@ -57,9 +59,9 @@ export async function* decryptStream(
 export async function decryptBytes(dataKey: Uint8Array, envelope: Uint8Array): Promise<Uint8Array> {
   assertLength(dataKey, KEY_LENGTH, "data key");
   if (!(envelope instanceof Uint8Array)) return collectBytes(decryptStream(dataKey, [envelope]));
+  await secretboxReady();
   const header = parseHeader(envelope.slice(0, HEADER_LENGTH));
   const key = fileKey(dataKey, header.bytes);
-  const scratch = new SecretboxScratch();
   const view = new DataView(envelope.buffer, envelope.byteOffset, envelope.byteLength);
   // Never larger than the envelope; the result is a view of the bytes actually written.
   const out = new Uint8Array(Math.max(0, envelope.length - HEADER_LENGTH));
@@ -79,13 +81,14 @@ export async function decryptBytes(dataKey: Uint8Array, envelope: Uint8Array): P
       const boxEnd = boxStart + TAG_LENGTH + length;
       if (boxEnd > envelope.length) throw new CryptoError("truncated", `chunk ${index} is cut`);
       const nonce = chunkNonce(header.noncePrefix, index, word);
-      const plaintext = scratch.open(envelope.subarray(boxStart, boxEnd), nonce, key);
-      if (!plaintext) throw new CryptoError("tampered", `chunk ${index} failed authentication`);
+      // Written into `out` only once the chunk authenticates.
+      if (!secretboxOpenInto(envelope.subarray(boxStart, boxEnd), nonce, key, out, written)) {
+        throw new CryptoError("tampered", `chunk ${index} failed authentication`);
+      }
       if (final && boxEnd !== envelope.length) {
         throw new CryptoError("trailing-data", "bytes after the final chunk");
       }
-      out.set(plaintext, written);
-      written += plaintext.length;
+      written += length;
       offset = boxEnd;
       if (final) return out.subarray(0, written);
     }
@@ -94,6 +97,5 @@ export async function decryptBytes(dataKey: Uint8Array, envelope: Uint8Array): P
     throw error;
   } finally {
     key.fill(0);
-    scratch.clear();
   }
 }

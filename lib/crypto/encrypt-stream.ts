@@ -14,10 +14,7 @@ import {
 } from "./envelope-format";
 import { CryptoError } from "./errors";
 import { KEY_LENGTH } from "./keys";
-import { SECRETBOX_OVERHEAD, SecretboxScratch, secretboxSeal } from "./secretbox";
-
-// secretboxSeal writes into plaintext + 32 bytes and returns the box as the view from byte 16.
-const SEAL_AREA_EXTRA = 32;
+import { SECRETBOX_OVERHEAD, secretboxReady, secretboxSealInto } from "./secretbox";
 
 export interface EncryptOptions {
   /** Plaintext bytes per chunk; the reader learns it from the header. */
@@ -38,18 +35,19 @@ export async function* encryptStream(
   const key = fileKey(dataKey, header);
   const reader = new ByteReader(source);
   try {
+    await secretboxReady();
     yield header;
     for (let index = 0; ; index++) {
       const plaintext = await reader.read(chunkSize);
       // A chunk is final only once we know nothing follows; a full last chunk is allowed.
       const final = await reader.atEnd();
       const word = chunkWord(plaintext.length, final);
-      // Sealed in place: the box ends up at byte 16 of `area`, right after where the word goes.
-      const area = new Uint8Array(plaintext.length + SEAL_AREA_EXTRA);
-      secretboxSeal(plaintext, chunkNonce(noncePrefix, index, word), key, area);
+      // One allocation per chunk: the word, then the box sealed straight after it.
+      const chunk = new Uint8Array(WORD_LENGTH + SECRETBOX_OVERHEAD + plaintext.length);
+      new DataView(chunk.buffer).setUint32(0, word);
+      secretboxSealInto(plaintext, chunkNonce(noncePrefix, index, word), key, chunk, WORD_LENGTH);
       plaintext.fill(0);
-      new DataView(area.buffer).setUint32(SECRETBOX_OVERHEAD - WORD_LENGTH, word);
-      yield area.subarray(SECRETBOX_OVERHEAD - WORD_LENGTH);
+      yield chunk;
       if (final) return;
     }
   } finally {
@@ -78,12 +76,12 @@ export async function encryptBytes(
   if (!(plaintext instanceof Uint8Array)) {
     return collectBytes(encryptStream(dataKey, [plaintext], options));
   }
+  await secretboxReady();
   const out = new Uint8Array(encryptedSize(plaintext.length, chunkSize));
   const header = encodeHeader(chunkSize, nacl.randomBytes(16));
   out.set(header);
   const noncePrefix = header.subarray(9);
   const key = fileKey(dataKey, header);
-  const scratch = new SecretboxScratch();
   const view = new DataView(out.buffer);
   try {
     let offset = HEADER_LENGTH;
@@ -92,13 +90,12 @@ export async function encryptBytes(
       const final = end === plaintext.length;
       const word = chunkWord(end - start, final);
       view.setUint32(offset, word);
-      const box = scratch.seal(plaintext.subarray(start, end), chunkNonce(noncePrefix, index, word), key);
-      out.set(box, offset + WORD_LENGTH);
-      offset += WORD_LENGTH + box.length;
+      const nonce = chunkNonce(noncePrefix, index, word);
+      secretboxSealInto(plaintext.subarray(start, end), nonce, key, out, offset + WORD_LENGTH);
+      offset += WORD_LENGTH + SECRETBOX_OVERHEAD + (end - start);
       if (final) return out;
     }
   } finally {
     key.fill(0);
-    scratch.clear();
   }
 }

@@ -22,9 +22,16 @@ import {
   parseChunkWord,
   parseHeader,
 } from "../../lib/crypto/envelope-format";
-import { secretboxOpen, secretboxSeal } from "../../lib/crypto/secretbox";
+import {
+  secretboxBackend,
+  secretboxOpen,
+  secretboxOpenInto,
+  secretboxReady,
+  secretboxSeal,
+  secretboxSealInto,
+} from "../../lib/crypto/secretbox";
 
-// The envelope as tweetnacl wrote it before the move to @noble/ciphers, from the same header.
+// The envelope as tweetnacl wrote it before the move to libsodium, from the same header.
 function tweetnaclEnvelope(dataKey: Uint8Array, header: Uint8Array, plaintext: Uint8Array) {
   const { chunkSize, noncePrefix } = parseHeader(header);
   const key = fileKey(dataKey, header);
@@ -74,8 +81,14 @@ function bytes(length: number, seed: number): Uint8Array {
   return Uint8Array.from({ length }, (_, i) => (i * 31 + seed * 7 + (i >> 8)) & 0xff);
 }
 
-describe("secretbox on @noble/ciphers", () => {
-  it("seals exactly what tweetnacl seals, and each opens the other's boxes", () => {
+describe("secretbox on libsodium (WebAssembly)", () => {
+  it("runs on libsodium's WebAssembly build once ready (not its asm.js fallback)", async () => {
+    await secretboxReady();
+    assert.equal(secretboxBackend(), "wasm");
+  });
+
+  it("seals exactly what tweetnacl seals, and each opens the other's boxes", async () => {
+    await secretboxReady();
     for (const length of [0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1000, 65_536, 100_003]) {
       const key = nacl.randomBytes(32);
       const nonce = nacl.randomBytes(24);
@@ -88,7 +101,29 @@ describe("secretbox on @noble/ciphers", () => {
     }
   });
 
-  it("refuses what tweetnacl refuses: a flipped bit, a wrong key, a short box", () => {
+  it("seals into and opens into a place in a larger buffer, writing nothing when a box is forged", async () => {
+    await secretboxReady();
+    const key = nacl.randomBytes(32);
+    const nonce = nacl.randomBytes(24);
+    const plaintext = bytes(70_000, 9);
+    const out = new Uint8Array(7 + 16 + plaintext.length + 5).fill(0xaa);
+    secretboxSealInto(plaintext, nonce, key, out, 7);
+    assert.deepEqual(out.subarray(7, 7 + 16 + plaintext.length), nacl.secretbox(plaintext, nonce, key));
+    assert.deepEqual(out.subarray(0, 7), new Uint8Array(7).fill(0xaa), "nothing written before");
+    assert.deepEqual(out.subarray(out.length - 5), new Uint8Array(5).fill(0xaa), "nothing written after");
+    const box = out.slice(7, 7 + 16 + plaintext.length);
+    const opened = new Uint8Array(plaintext.length + 3).fill(0xbb);
+    assert.equal(secretboxOpenInto(box, nonce, key, opened, 3), true);
+    assert.deepEqual(opened.subarray(3), plaintext);
+    box[20]! ^= 1;
+    const untouched = new Uint8Array(plaintext.length).fill(0xcc);
+    assert.equal(secretboxOpenInto(box, nonce, key, untouched, 0), false);
+    assert.ok(untouched.every((byte) => byte === 0xcc), "a forged box writes nothing");
+    assert.throws(() => secretboxSealInto(plaintext, nonce, key, new Uint8Array(16), 0), RangeError);
+  });
+
+  it("refuses what tweetnacl refuses: a flipped bit, a wrong key, a short box", async () => {
+    await secretboxReady();
     const key = nacl.randomBytes(32);
     const nonce = nacl.randomBytes(24);
     const box = secretboxSeal(bytes(100, 1), nonce, key);
@@ -103,7 +138,7 @@ describe("secretbox on @noble/ciphers", () => {
   });
 });
 
-describe("file envelope: noble and tweetnacl give the same bytes", () => {
+describe("file envelope: libsodium and tweetnacl give the same bytes", () => {
   for (const [length, chunkSize] of [
     [0, 1024],
     [1, 1024],
