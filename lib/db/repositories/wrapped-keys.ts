@@ -16,20 +16,30 @@ export async function upsertRecordKeys(recipient: string, keys: ReadonlyArray<{ 
   return result.rowCount ?? 0;
 }
 
-/** The records (decimal ids) of `patient` on which `recipient` has a confirmed key, optionally among `recordIds`. */
-export async function recordIdsWithKey(patient: string, recipient: string, recordIds?: readonly string[]): Promise<string[]> {
-  const result = await dbQuery<{ record_id: string }>(
-    `SELECT k.record_id::text AS record_id FROM wrapped_keys k JOIN records r ON r.record_id = k.record_id
+/**
+ * `recipient`'s confirmed keys on `patient`'s records (optionally among `recordIds`), each with the version of
+ * its row (PostgreSQL's xmin): a key stored again since it was read has another version.
+ */
+export async function recordKeyVersions(patient: string, recipient: string, recordIds?: readonly string[]): Promise<Array<{ recordId: string; version: string }>> {
+  const result = await dbQuery<{ record_id: string; version: string }>(
+    `SELECT k.record_id::text AS record_id, k.xmin::text AS version FROM wrapped_keys k JOIN records r ON r.record_id = k.record_id
       WHERE k.recipient = $2 AND k.status = 'confirmed' AND r.patient = $1 AND ($3::numeric[] IS NULL OR k.record_id = ANY($3::numeric[]))
       ORDER BY k.record_id`,
     [patient, recipient, recordIds ?? null],
   );
-  return result.rows.map((row) => row.record_id);
+  return result.rows.map((row) => ({ recordId: row.record_id, version: row.version }));
 }
 
-/** Deletes `recipient`'s confirmed keys on these records; returns how many were deleted. */
-export async function deleteRecordKeys(recipient: string, recordIds: readonly string[]): Promise<number> {
-  if (recordIds.length === 0) return 0;
-  const result = await dbQuery("DELETE FROM wrapped_keys WHERE recipient = $1 AND status = 'confirmed' AND record_id = ANY($2::numeric[])", [recipient, recordIds]);
+/**
+ * Deletes `recipient`'s confirmed keys on these records unless stored again since their version was read (a
+ * grant's keys stored while a prune was deciding stay); returns how many were deleted.
+ */
+export async function deleteUnchangedRecordKeys(recipient: string, keys: ReadonlyArray<{ recordId: string; version: string }>): Promise<number> {
+  if (keys.length === 0) return 0;
+  const result = await dbQuery(
+    `DELETE FROM wrapped_keys w USING unnest($2::numeric[], $3::text[]) AS k(record_id, version)
+      WHERE w.recipient = $1 AND w.status = 'confirmed' AND w.record_id = k.record_id AND w.xmin::text = k.version`,
+    [recipient, keys.map((k) => k.recordId), keys.map((k) => k.version)],
+  );
   return result.rowCount ?? 0;
 }

@@ -32,10 +32,9 @@ export async function receiveContent(caller: `0x${string}`, uploadId: string, re
 
   let failure: ApiError | undefined;
   const controller = new AbortController();
-  const body = request.body;
+  const reader = request.body.getReader();
+  let total = 0;
   async function* checkedChunks(): AsyncGenerator<Uint8Array> {
-    const reader = body.getReader();
-    let total = 0;
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -69,6 +68,9 @@ export async function receiveContent(caller: `0x${string}`, uploadId: string, re
     added = await (await getIpfsStore()).add(checkedChunks(), { signal: controller.signal });
   } catch (error) {
     await releaseReceiving(upload.id).catch(() => {});
+    // The store failed (IPFS unreachable) while the client was still sending: read the rest of what it declared,
+    // so that it gets this answer instead of a connection closed under its upload.
+    if (!failure) await discardRest(reader, declared - total);
     throw failure ?? error;
   }
   if (!(await markReceived(upload.id, added.cid, added.size, RECEIVED_TTL_MS))) {
@@ -82,4 +84,19 @@ export async function receiveContent(caller: `0x${string}`, uploadId: string, re
   const { cidDigest, codec } = cidChainParts(added.cid);
   if (codec !== 0x55 && codec !== 0x70) throw new Error(`IPFS returned a CID with codec ${codec}`);
   return { cid: added.cid, size: added.size, cidDigest, codec };
+}
+
+/** Reads and drops up to `maxBytes` more of a request body (cancelling it beyond that, or on a read error). */
+async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, maxBytes: number): Promise<void> {
+  try {
+    for (let left = maxBytes; ; ) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      left -= value.byteLength;
+      if (left < 0) break;
+    }
+  } catch {
+    // The client went away: nothing to answer.
+  }
+  await reader.cancel().catch(() => {});
 }

@@ -91,7 +91,7 @@ function describeStoreFailure(error: unknown, label: string): { message: string;
  * The grant flow. 1. check the doctor (active, key store key = on-chain key) and the expiry -> 2. find the
  * records and the patient's wrapped keys -> 3. unwrap each data key and re-wrap it for the doctor -> 4. store
  * those keys -> 5. sign the grant (grantRecordAccess, grantAccess, grantAllAccess, or updateAllAccessExpiry when
- * an all-records grant exists, so that the records revoked from it stay revoked).
+ * an all-records grant exists, so that the records revoked from it stay revoked) -> 6. store the keys again.
  * If the transaction certainly failed (`mayBeOnChain` false) the stored keys are pruned; if it may still be
  * mined they are kept, so that the grant works once it is.
  */
@@ -208,6 +208,10 @@ export async function grantToDoctor(
     const hash = error instanceof ChainError && error.txHash ? ` (transaction ${error.txHash})` : "";
     throw new GrantError(`${reason}. The grant may still be recorded${hash}; check “Who can see what” in a few minutes before granting again.`, "sign", error);
   }
+
+  // 6. Mined: store the keys once more. A revocation from another tab mined before this grant may have had its
+  // prune delete them meanwhile; the chain now grants, and the doctor must find the keys.
+  if (keys.length > 0) await putShareKeys(address, keys).catch(() => putShareKeys(address, keys).catch(() => undefined));
 
   const txHash = typeof receipt.transactionHash === "string" ? receipt.transactionHash : "";
   onProgress({ step: "done", txHash });

@@ -2,7 +2,7 @@ import "server-only";
 import { ApiError } from "@/lib/api";
 import type { PruneSharesRequest } from "@/lib/api/schemas";
 import { canRead, latestBlockNumber, patientOfRecord } from "@/lib/chain/server/reads";
-import { deleteRecordKeys, recordIdsWithKey } from "@/lib/db/repositories/wrapped-keys";
+import { deleteUnchangedRecordKeys, recordKeyVersions } from "@/lib/db/repositories/wrapped-keys";
 
 /**
  * Deletes the doctor's wrapped keys on the caller's records (those listed, else all) that the chain no longer
@@ -13,9 +13,9 @@ export async function pruneShareKeys(patient: `0x${string}`, input: PruneSharesR
   const listed = input.recordIds && [...new Set(input.recordIds.map((id) => BigInt(id).toString()))];
   const foreign = listed?.find((id) => patientOfRecord(id) !== patient);
   if (foreign !== undefined) throw new ApiError("forbidden", `Record ${foreign} is not one of your records.`);
-  const withKey = await recordIdsWithKey(patient, input.doctor, listed);
+  const withKey = await recordKeyVersions(patient, input.doctor, listed);
   if (withKey.length === 0) return { deleted: 0 };
   const block = await latestBlockNumber();
-  const readable = await Promise.all(withKey.map((id) => canRead(input.doctor, BigInt(id), block)));
-  return { deleted: await deleteRecordKeys(input.doctor, withKey.filter((_, i) => !readable[i])) };
+  const readable = await Promise.all(withKey.map((key) => canRead(input.doctor, BigInt(key.recordId), block)));
+  return { deleted: await deleteUnchangedRecordKeys(input.doctor, withKey.filter((_, i) => !readable[i])) };
 }
