@@ -26,6 +26,7 @@ export function AdminKeyGate({ chain, children }: { chain: BrowserChain; childre
   const [key, setKey] = useState<UnlockedKey>();
   const [created, setCreated] = useState<{ backup: KeyBackup; key: UnlockedKey; downloaded: boolean }>();
   const [publishing, setPublishing] = useState<{ tx?: TxStatus; error?: string }>();
+  const [replacing, setReplacing] = useState(false);
 
   useEffect(() => {
     let cancelled = false;
@@ -98,8 +99,21 @@ export function AdminKeyGate({ chain, children }: { chain: BrowserChain; childre
       </div>
     );
   }
-  if (facts.stored) return <UnlockKey address={address} chainKey={facts.chainKey} onUnlocked={onUnlocked} />;
-  if (facts.chainKey) return <RestoreKey address={address} chainKey={facts.chainKey} onRestored={setKey} />;
+  if (facts.stored && !replacing) return <UnlockKey address={address} chainKey={facts.chainKey} onUnlocked={onUnlocked} />;
+  if (facts.chainKey && !replacing) {
+    return (
+      <div className="space-y-3">
+        <RestoreKey address={address} chainKey={facts.chainKey} onRestored={setKey} />
+        <p className="text-sm text-slate-600">
+          Lost the backup?{" "}
+          <Button variant="link" onClick={() => setReplacing(true)}>
+            Create a new administrator key instead
+          </Button>{" "}
+          (the shares patients sealed for your old key stay closed to you until they renew their emergency key).
+        </p>
+      </div>
+    );
+  }
   return <CreateAdminKey address={address} onCreated={(backup, made) => setCreated({ backup, key: made, downloaded: false })} />;
 }
 

@@ -32,9 +32,10 @@ function requestProgressText(progress: RequestProgress): string {
   }
 }
 
-function stateOf(request: EmergencyRequestView | undefined): string {
+/** The request's state; an approval whose window is over on chain (or ended by a key renewal) reads "ended". */
+function stateOf(request: (EmergencyRequestView & { live: boolean }) | undefined): string {
   if (!request) return "none";
-  if (request.state === "approved") return request.grantedUntil * 1000 > Date.now() ? "approved" : "ended";
+  if (request.state === "approved") return request.live ? "approved" : "ended";
   return request.state;
 }
 
@@ -46,7 +47,7 @@ export function DoctorEmergencyPanel({ chain, keyPair }: { chain: BrowserChain; 
   const [note, setNote] = useState("");
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<string>();
-  const [request, setRequest] = useState<EmergencyRequestView>();
+  const [request, setRequest] = useState<EmergencyRequestView & { live: boolean }>();
   const [session, setSession] = useState<EmergencySession>();
   const [opened, setOpened] = useState<ChainRecord>();
 

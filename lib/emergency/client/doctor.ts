@@ -10,7 +10,7 @@ import { recordMetadataSchema, type RecordMetadata } from "@/lib/records/client/
 import { IntegrityError, type OpenProgress } from "@/lib/records/client/open";
 import { streamChunks } from "@/lib/records/client/streams";
 import * as api from "./api";
-import { adminsWithKeys, emergencyAccessOf, emergencyKeyOf, getEmergencyRequest, requestEmergencyAccess, type EmergencyRequestView } from "./chain";
+import { adminsWithKeys, emergencyAccessOf, emergencyKeyOf, getEmergencyRequest, hasEmergencyAccess, requestEmergencyAccess, type EmergencyRequestView } from "./chain";
 import { combineShares, matchesPublicKey } from "../key-shares";
 import { sealNote } from "../note";
 import { NOTE_REQUIRED_REASON, isReasonCode } from "../reasons";
@@ -62,9 +62,11 @@ export async function requestEmergency(chain: BrowserChain, args: { patient: str
 }
 
 /** The doctor's latest request for a patient as the chain has it (undefined: none). */
-export async function latestRequest(chain: BrowserChain, patient: string): Promise<EmergencyRequestView | undefined> {
+export async function latestRequest(chain: BrowserChain, patient: string): Promise<(EmergencyRequestView & { live: boolean }) | undefined> {
   const { requestId } = await emergencyAccessOf(chain, chain.account, patient.toLowerCase());
-  return requestId === "0" ? undefined : getEmergencyRequest(chain, requestId);
+  if (requestId === "0") return undefined;
+  const [request, live] = await Promise.all([getEmergencyRequest(chain, requestId), hasEmergencyAccess(chain, chain.account, patient.toLowerCase())]);
+  return { ...request, live };
 }
 
 /** A live emergency session in the doctor's browser: the rebuilt emergency secret key and the records in scope. */

@@ -72,8 +72,11 @@ async function liveAccess(doctor: Hex, patient: Hex, now: number): Promise<LiveA
   const block = await latestBlockNumber();
   const [allowed, access, key] = await Promise.all([hasEmergencyAccess(doctor, patient, block), emergencyAccessOf(doctor, patient, block), emergencyKeyOf(patient, block)]);
   if (!allowed) {
-    // Approved once, window over (by the chain's clock): say "expired"; anything else is "no_grant".
-    return access.grantedUntil !== 0 && key.key ? { refused: "expired", grantedUntil: access.grantedUntil } : { refused: "no_grant" };
+    // Approved on the live key version with its window over by the chain's clock: "expired". Anything else
+    // (never approved, refused, a renewed or cleared key) is "no_grant".
+    const latest = access.requestId === 0n ? undefined : await getEmergencyRequest(access.requestId, block);
+    const ended = latest?.state === "approved" && key.key !== undefined && latest.keyVersion === key.version;
+    return ended ? { refused: "expired", grantedUntil: access.grantedUntil } : { refused: "no_grant" };
   }
   if (access.grantedUntil <= now) return { refused: "expired", grantedUntil: access.grantedUntil };
   const request = await getEmergencyRequest(access.requestId, block);

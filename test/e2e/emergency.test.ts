@@ -1,0 +1,223 @@
+/**
+ * Emergency access (break-glass) as one browser story: two administrators publish encryption keys -> the patient
+ * opts in (all records) -> a doctor requests with a reason and a note -> one administrator approves and the
+ * doctor is still refused -> a second administrator approves -> the doctor opens the record and its bytes match
+ * -> the patient sees the emergency entry (reason, doctor, approvers, what was opened) at the top of the access
+ * log with a prompt to renew -> the window ends on the chain's clock -> the doctor is refused.
+ * Accounts 40 (patient), 41 (doctor), 42 (second administrator, removed again at the end).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe } from "node:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { Web3 } from "web3";
+import { doctorContractAbi } from "@/lib/chain/generated/contracts";
+import { launchChromium } from "../support/browser";
+import { makePdf } from "../support/pdf-fixtures";
+import { stackUnderTest } from "../support/stack-env";
+import { downloadInto, fillUploadForm, openSignedIn, storySteps, type PortalRole, type UploadFields } from "../support/story";
+import { makeTempDir } from "../support/temp-dir";
+import { signedInClient } from "../support/api/api-client";
+import { increaseChainTime, registerDoctor } from "../support/api/chain";
+
+const stack = stackUnderTest();
+const admin = stack.accounts[0]!.toLowerCase();
+const patient = stack.accounts[40]!.toLowerCase();
+const doctor = stack.accounts[41]!.toLowerCase();
+const secondAdmin = stack.accounts[42]!.toLowerCase();
+const PASSPHRASE = "break glass battery staple 42";
+const NOTE = "Unconscious in the emergency room, allergy history needed";
+
+const bloodPanel: UploadFields = {
+  file: makePdf("Emergency story: penicillin allergy, blood group O-"),
+  name: "allergy-card.pdf",
+  title: "Allergy card",
+  category: "Lab result",
+  hospital: "St Mary's",
+  reason: "Allergy testing",
+  admission: "2025-03-01",
+  discharge: "2025-03-01",
+};
+
+let browser: Browser;
+let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+const contexts: BrowserContext[] = [];
+
+/** DoctorContract on the test chain at the address the app reports. */
+async function doctorContract() {
+  const health = (await (await fetch(new URL("/api/health", stack.appUrl))).json()) as { chain: { contracts: Record<string, { address: string } | undefined> } };
+  const web3 = new Web3(stack.rpcUrl);
+  return new web3.eth.Contract(doctorContractAbi, health.chain.contracts.DoctorContract!.address);
+}
+const GAS = { gas: "3000000" };
+
+before(async () => {
+  browser = await launchChromium();
+  tmp = await makeTempDir("emergency");
+});
+after(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await tmp?.remove();
+  // Other test files count administrators: the second one goes again (its key with it).
+  const contract = await doctorContract().catch(() => undefined);
+  if (contract && (await contract.methods.isAdmin(secondAdmin).call())) await contract.methods.removeAdmin(secondAdmin).send({ from: admin, ...GAS });
+});
+
+async function openPortal(account: string, route: string, role: PortalRole): Promise<Page> {
+  const { context, page } = await openSignedIn(browser, { account, route, role });
+  contexts.push(context);
+  return page;
+}
+
+/** The patient's or doctor's first visit: passphrase, mandatory backup, register. */
+async function createKey(page: Page, backupName: string) {
+  const signUp = page.getByTestId("sign-up");
+  await signUp.getByLabel(/^Passphrase/).fill(PASSPHRASE);
+  await signUp.getByLabel("Confirm passphrase").fill(PASSPHRASE);
+  await signUp.getByRole("button", { name: "Create my key" }).click();
+  const backup = page.getByTestId("backup-step");
+  await downloadInto(page, () => backup.getByRole("button", { name: "Download backup file" }).click(), tmp.path, backupName);
+  await backup.getByRole("button", { name: "Continue to registration" }).click();
+  await page.getByTestId("key-unlocked").waitFor();
+}
+
+/** An administrator's key for emergency shares: created in the admin panel, backed up, published on chain. */
+async function createAdminKey(page: Page, backupName: string) {
+  const panel = page.getByTestId("admin-emergency");
+  const form = panel.getByTestId("admin-key-create");
+  // An administrator whose key another test file published has no backup in this browser: make a new one.
+  const replace = panel.getByRole("button", { name: "Create a new administrator key instead" });
+  await form.or(replace).waitFor();
+  if (await replace.isVisible()) await replace.click();
+  await form.getByLabel(/^Passphrase/).fill(PASSPHRASE);
+  await form.getByLabel(/^Confirm passphrase/).fill(PASSPHRASE);
+  await form.getByRole("button", { name: "Create my administrator key" }).click();
+  await downloadInto(page, () => panel.getByRole("button", { name: "Download backup file" }).click(), tmp.path, backupName);
+  await panel.getByRole("button", { name: "Publish my administrator key" }).click();
+  await panel.getByTestId("admin-emergency-ready").waitFor();
+}
+
+async function approve(page: Page, requestId: string) {
+  const panel = page.getByTestId("admin-emergency");
+  await panel.getByRole("button", { name: "Refresh requests" }).click();
+  const item = panel.locator(`[data-testid="emergency-request"][data-request-id="${requestId}"]`);
+  await item.waitFor();
+  assert.match(await item.innerText(), /Dr Emma Break[\s\S]*unconscious[\s\S]*Note: Unconscious in the emergency room/i, "the doctor, the reason and the decrypted note");
+  await item.getByRole("button", { name: `Approve request ${requestId}` }).click();
+  await panel.getByTestId("emergency-action-result").filter({ hasText: `You approved request ${requestId}` }).waitFor();
+}
+
+const step = storySteps();
+
+describe("emergency access: two administrators, one doctor, the patient's log", () => {
+  let adminPage: Page;
+  let secondAdminPage: Page;
+  let doctorPage: Page;
+  let patientPage: Page;
+  let recordId = "";
+  let requestId = "";
+
+  step("two administrators publish encryption keys from the admin dashboard", async () => {
+    const contract = await doctorContract();
+    if (!(await contract.methods.isAdmin(secondAdmin).call())) await contract.methods.addAdmin(secondAdmin).send({ from: admin, ...GAS });
+    adminPage = await openPortal(admin, "/admin", "admin");
+    await createAdminKey(adminPage, "admin-0.json");
+    secondAdminPage = await openPortal(secondAdmin, "/admin", "admin");
+    await createAdminKey(secondAdminPage, "admin-42.json");
+    assert.ok(Number(await contract.methods.adminsWithKeyCount().call()) >= 2);
+  });
+
+  step("the patient uploads a record and turns emergency access on for all records", async () => {
+    patientPage = await openPortal(patient, "/patient", "patient");
+    await createKey(patientPage, "patient.json");
+    await patientPage.getByRole("button", { name: "Upload a PDF" }).first().click();
+    await fillUploadForm(patientPage, bloodPanel);
+    await patientPage.getByRole("status").filter({ hasText: `“${bloodPanel.title}” was encrypted, stored and recorded on chain.` }).waitFor();
+    recordId = (await patientPage.getByTestId("record-item").first().getAttribute("data-record-id"))!;
+
+    await patientPage.getByRole("tab", { name: "Emergency access" }).click();
+    const panel = patientPage.getByTestId("emergency-panel");
+    await panel.getByRole("radio", { name: "All records, including future ones" }).check();
+    await panel.getByRole("button", { name: "Turn on emergency access" }).click();
+    await panel.getByTestId("emergency-done").filter({ hasText: "1 record can be opened" }).waitFor();
+    await panel.locator('[data-testid="emergency-status"][data-enabled="true"]').waitFor();
+  });
+
+  step("the doctor requests emergency access with a reason and a note", async () => {
+    await registerDoctor(admin, doctor, undefined, { name: "Dr Emma Break", specialty: "Emergency medicine" });
+    doctorPage = await openPortal(doctor, "/doctor", "doctor");
+    await createKey(doctorPage, "doctor.json");
+    const panel = doctorPage.getByTestId("doctor-emergency");
+    await panel.getByLabel(/^Patient address/).fill(patient);
+    await panel.getByLabel(/^Reason/).selectOption({ value: "1" });
+    await panel.getByLabel(/^Note/).fill(NOTE);
+    await panel.getByRole("button", { name: "Request emergency access" }).click();
+    const status = panel.locator('[data-testid="emergency-request-status"][data-state="pending"]');
+    await status.waitFor();
+    requestId = (await status.getAttribute("data-request-id"))!;
+    assert.match(await status.innerText(), /0 of 2 approvals/);
+  });
+
+  step("one administrator approves: the doctor is still refused", async () => {
+    await approve(adminPage, requestId);
+    const panel = doctorPage.getByTestId("doctor-emergency");
+    await panel.getByRole("button", { name: "Check status" }).click();
+    await panel.locator('[data-testid="emergency-request-status"][data-state="pending"]').filter({ hasText: "1 of 2 approvals" }).waitFor();
+    await panel.getByRole("button", { name: "Open emergency records" }).click();
+    await panel.getByTestId("emergency-refused").filter({ hasText: "no live emergency access" }).waitFor();
+    const api = await signedInClient(doctor);
+    assert.equal((await api.get(`/api/emergency/patients/${patient}`)).status, 403, "no shares below the threshold");
+    assert.equal((await api.get(`/api/emergency/records/${recordId}/key`)).status, 403, "no key below the threshold");
+  });
+
+  step("a second administrator approves: the doctor opens the record and its bytes match", async () => {
+    await approve(secondAdminPage, requestId);
+    const panel = doctorPage.getByTestId("doctor-emergency");
+    await panel.getByRole("button", { name: "Check status" }).click();
+    await panel.locator('[data-testid="emergency-request-status"][data-state="approved"]').waitFor();
+    await panel.getByRole("button", { name: "Open emergency records" }).click();
+    await panel.locator(`[data-testid="emergency-record"][data-record-id="${recordId}"]`).getByRole("button", { name: "Open emergency record 1" }).click();
+    const viewer = panel.getByTestId("emergency-viewer");
+    await viewer.getByRole("heading", { name: bloodPanel.title }).waitFor();
+    await viewer.locator('[data-testid="pdf-status"][data-status="ready"]').waitFor();
+    const bytes = await downloadInto(doctorPage, () => viewer.getByRole("button", { name: "Download" }).click(), tmp.path, "emergency.pdf");
+    assert.ok(bytes.equals(bloodPanel.file), "the doctor's copy equals the patient's file byte for byte");
+  });
+
+  step("the patient sees the emergency access at the top of the access log and is asked to renew", async () => {
+    await patientPage.getByRole("tab", { name: "Access log" }).click();
+    const entry = patientPage.locator(`[data-testid="emergency-entry"][data-request-id="${requestId}"][data-state="approved"]`);
+    await entry.waitFor();
+    const text = await entry.innerText();
+    assert.match(text, /Dr Emma Break \(Emergency medicine\)/);
+    assert.match(text, /Reason: The patient is unconscious/);
+    assert.match(text, new RegExp(`Note: ${NOTE}`));
+    assert.match(text, new RegExp(`Approved by: .*${admin}`));
+    assert.match(text, new RegExp(`Approved by: .*${secondAdmin}`));
+    assert.match(text, /Opened: “Allergy card”/);
+    await patientPage.getByTestId("emergency-renew-prompt").waitFor();
+    // The emergency log comes before the rest of the access log.
+    const order = await patientPage.evaluate(() => {
+      const log = document.querySelector('[data-testid="emergency-log"]');
+      const first = document.querySelector('[data-testid="access-entry"]');
+      return Boolean(log && first && log.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+    assert.ok(order, "emergency accesses are listed above the openings");
+    await patientPage.locator('[data-testid="audit-entry"][data-reason="emergency"]').first().waitFor();
+  });
+
+  step("the window ends on the chain's clock: the doctor is refused", async () => {
+    const contract = await doctorContract();
+    await increaseChainTime(Number(await contract.methods.emergencyWindow().call()) + 60);
+    const panel = doctorPage.getByTestId("doctor-emergency");
+    await panel.getByRole("button", { name: "Back to emergency records" }).click();
+    await panel.getByRole("button", { name: "Check status" }).click();
+    await panel.locator('[data-testid="emergency-request-status"][data-state="ended"]').waitFor();
+    await panel.getByRole("button", { name: "Open emergency records" }).click();
+    await panel.getByTestId("emergency-refused").waitFor();
+    const api = await signedInClient(doctor);
+    const key = await api.get(`/api/emergency/records/${recordId}/key`);
+    assert.equal(key.status, 403);
+    assert.deepEqual((key.body as { error: { details?: unknown } }).error.details, { reason: "expired" });
+  });
+});
