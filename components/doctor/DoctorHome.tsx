@@ -18,6 +18,7 @@ import { Button } from "@/components/ui/Button";
 import { useLoaded } from "@/components/ui/useLoaded";
 import { KeyUnlockedBar } from "@/components/keys/KeyUnlockedBar";
 import { DoctorRequests } from "@/components/access-requests/DoctorRequests";
+import { RotateKeyPanel } from "@/components/rotation/RotateKeyPanel";
 import { DoctorEmergencyPanel } from "@/components/emergency/DoctorEmergencyPanel";
 
 type OkShared = Extract<SharedEntry, { status: "ok" }>;
@@ -269,6 +270,8 @@ export function DoctorHome({ chain, keyPair, onLock }: { chain: BrowserChain; ke
       <DoctorEmergencyPanel chain={chain} keyPair={keyPair} />
 
       <DoctorRequests chain={chain} keyPair={keyPair} />
+
+      <RotateKeyPanel chain={chain} keyPair={keyPair} role="doctor" onLock={onLock} />
     </div>
   );
 }

@@ -11,6 +11,8 @@ import { Button } from "@/components/ui/Button";
 import { SignUp } from "./SignUp";
 import { UnlockKey } from "./UnlockKey";
 import { RestoreKey } from "./RestoreKey";
+import { FinishRotation } from "@/components/rotation/FinishRotation";
+import { usePendingRotation } from "@/components/rotation/usePendingRotation";
 
 /** What a portal gets once its key is unlocked. */
 export interface UnlockedArea {
@@ -76,6 +78,9 @@ export function KeyGate({ role, wallet, children }: { role: KeyRole; wallet: Rea
     };
   }, [chain, wallet.account, role]);
 
+  // A key rotation interrupted on this device (lib/rotation/client) is finished before anything else.
+  const pendingRotation = usePendingRotation(chain, wallet.account, facts);
+
   if (key) {
     const onLock = () => {
       // Forget the key: zero it, then drop the reference.
@@ -99,6 +104,7 @@ export function KeyGate({ role, wallet, children }: { role: KeyRole; wallet: Rea
       </Alert>
     );
   }
+  if (pendingRotation.state !== "none") return <FinishRotation role={role} chain={chain} address={wallet.account} pending={pendingRotation} onDone={setKey} />;
   if (facts.status.status !== "ready") return <NotActiveDoctor reason={facts.status.status} address={wallet.account} />;
 
   const { chainKey } = facts.status;

@@ -23,6 +23,7 @@ import { useLoaded } from "@/components/ui/useLoaded";
 import { KeyUnlockedBar } from "@/components/keys/KeyUnlockedBar";
 import { PatientRequests } from "@/components/access-requests/PatientRequests";
 import { PendingRequestsBadge } from "@/components/access-requests/PendingRequestsBadge";
+import { KeysTab } from "@/components/rotation/KeysTab";
 import { EmergencyAccessLog } from "@/components/emergency/EmergencyAccessLog";
 import { PatientEmergencyPanel } from "@/components/emergency/PatientEmergencyPanel";
 
@@ -36,6 +37,7 @@ const TABS = [
   { id: "log", label: "Access log" },
   { id: "timeline", label: "Timeline" },
   { id: "fhir", label: "Export / import" },
+  { id: "keys", label: "Keys" },
   { id: "emergency", label: "Emergency access" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"];
@@ -268,6 +270,8 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
                 <PatientRequests chain={chain} keyPair={keyPair} records={loaded.status === "ready" ? readable : undefined} />
               </section>
             )}
+
+            {tab === "keys" && <KeysTab chain={chain} keyPair={keyPair} onLock={onLock} onRecordsChanged={reload} />}
 
             {tab === "log" && (
               <section aria-labelledby="log-heading" className="space-y-3">

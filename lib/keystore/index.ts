@@ -7,8 +7,10 @@ export {
   createSealedKey,
   loadStoredBackup,
   passphraseStrength,
+  replaceStoredBackup,
   restoreFromBackupFile,
   unlockStoredKey,
   type KeystoreErrorCode,
   type UnlockedKey,
 } from "./keystore";
+export { loadPendingRotation, savePendingRotation, deletePendingRotation, type PendingRotation } from "./pending-rotation";

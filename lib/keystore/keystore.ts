@@ -63,6 +63,11 @@ async function storeBackup(address: string, backup: KeyBackup): Promise<void> {
   await idbPut(storageKey(address), backup);
 }
 
+/** Replaces the sealed key stored for `address` (the last step of a key rotation, once the server swapped its keys). */
+export async function replaceStoredBackup(address: string, backup: KeyBackup): Promise<void> {
+  await storeBackup(address.toLowerCase(), backup);
+}
+
 function explain(error: unknown): never {
   if (error instanceof CryptoError && error.code === "wrong-passphrase") {
     throw new KeystoreError("wrong-passphrase", "That passphrase does not open this key. Check it and try again.");
