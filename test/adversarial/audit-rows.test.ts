@@ -8,8 +8,8 @@ import { encryptedRecord, withDatabase } from "../support/api/fixtures";
 import { stackUnderTest } from "../support/stack-env";
 
 /*
- * Every key request (GET /api/records/:id/key), content request and listing (POST /api/records/query),
- * allowed or denied, leaves exactly one key_audit row naming the caller, the record, the action and the
+ * Every key request (GET /api/records/:id/key, GET /api/emergency/records/:id/key), content request and
+ * listing (POST /api/records/query), allowed or denied, leaves exactly one key_audit row naming the caller, the record, the action and the
  * outcome: none lost, none doubled, also under 20 parallel requests.
  * Accounts: 32 the patient, 31 a doctor (no grant, then granted, then logged), 34 a signed-in stranger (32 and
  * 31 are shared with crypto-faults.test.ts, which registers them the same way when it runs first).
@@ -138,6 +138,16 @@ describe("exactly one audit row per key request, allowed or denied", () => {
     assert.equal(rows.length, 20);
     assert.deepEqual(rows.filter((r) => r.actor === doctor), Array.from({ length: 10 }, () => row(doctor, "key", true, "grant")));
     assert.deepEqual(rows.filter((r) => r.actor === stranger), Array.from({ length: 10 }, () => row(stranger, "key", false, "no_grant")));
+  });
+
+  it("an emergency key or content request without emergency access: one refused row each, for a real and for an unknown record", async () => {
+    for (const [client, actor] of [[stan, stranger], [dora, doctor]] as const) {
+      for (const record of [recordId, unknownRecordId()]) {
+        for (const action of ["key", "content"]) {
+          assert.deepEqual(await audited(() => client.get(`/api/emergency/records/${record}/${action}`)), { status: 403, rows: [row(actor, action, false, "no_grant", record)] });
+        }
+      }
+    }
   });
 
   it("a request that never names a record (malformed id, no session) writes no row: it is not a key request", async () => {

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { ApiClient, signedInClient } from "../support/api/api-client";
 import { addRecord, registerDoctor, registerPatient } from "../support/api/chain";
+import { ensureDoctor } from "../support/api/chain-identities";
 import { encryptedRecord, testKeys, withDatabase } from "../support/api/fixtures";
 import { stackUnderTest } from "../support/stack-env";
 
@@ -11,7 +12,8 @@ import { stackUnderTest } from "../support/stack-env";
  * and every role: another patient, a doctor without a grant, an administrator and a signed-in stranger each
  * get, for the owner's id, exactly the bytes they get for an id that does not exist (a 403 or 404), and change
  * nothing. Identity fields in headers change no answer; identity (or any unknown) fields in bodies are 422.
- * Accounts: 35 owner (patient), 60 another patient, 33 a doctor (no grant), 34 a stranger, 0 the admin.
+ * Accounts: 35 owner (patient), 60 another patient, 33 a doctor (no grant), 34 a stranger, 0 the admin; 31 is
+ * the doctor who owns an access request to the owner (shared with audit-rows and crypto-faults: ensureDoctor).
  */
 const stack = stackUnderTest();
 const ownerAccount = stack.accounts[35]!;
@@ -26,6 +28,9 @@ let recordId: string;
 let receivedUploadId: string;
 let pendingUploadId: string;
 let pendingCiphertext: Uint8Array;
+/** A pending access request from doctor 31 to the owner, and doctor 31's client. */
+let accessRequestId: string;
+let requester: ApiClient;
 
 async function upload(fill: number, withContent: boolean) {
   const record = await encryptedRecord(new Uint8Array(64).fill(fill), [{ address: owner, publicKey: keys.owner.publicKey }]);
@@ -58,12 +63,21 @@ before(async () => {
   const pending = await upload(53, false);
   pendingUploadId = pending.uploadId;
   pendingCiphertext = pending.record.ciphertext;
+  await ensureDoctor(stack.accounts[31]!, { name: "Dr Audit", specialty: "Records" });
+  requester = await signedInClient(stack.accounts[31]!);
+  const asked = await requester.post("/api/access-requests", {
+    json: { patient: owner, allRecords: true, categories: [], proposedExpiry: 0, encryptedReason: "AAAA", reasonKeys: { patient: "A".repeat(108), doctor: "A".repeat(108) } },
+  });
+  assert.equal(asked.status, 201, JSON.stringify(asked.body));
+  accessRequestId = (asked.body as { id: string }).id;
 });
 
 after(async () => {
   // Leave no unconfirmed upload behind (the browser tests count them across the shared database).
   await alice.delete(`/api/uploads/${pendingUploadId}`);
   await alice.delete(`/api/uploads/${receivedUploadId}`);
+  await requester.post(`/api/access-requests/${accessRequestId}/withdraw`);
+  await requester.post("/api/auth/logout-all");
   await alice.post("/api/auth/logout-all");
   for (const party of ["patient", "doctor", "stranger"] as const) await parties[party].post("/api/auth/logout-all");
   await parties.admin.post("/api/auth/logout"); // only this session: other test files sign the admin in too
@@ -73,14 +87,20 @@ interface Ids {
   record: string;
   received: string;
   pending: string;
+  /** An access request (uuid). */
+  request: string;
+  /** An emergency request id on chain (none exists in this file: both answers must still agree). */
+  emergency: string;
   /** An account address that owns things (the owner) or one that owns nothing. */
   address: string;
 }
-const ownerIds = (): Ids => ({ record: recordId, received: receivedUploadId, pending: pendingUploadId, address: owner });
+const ownerIds = (): Ids => ({ record: recordId, received: receivedUploadId, pending: pendingUploadId, request: accessRequestId, emergency: "1", address: owner });
 const unknownIds = (): Ids => ({
   record: ((BigInt(owner) << 96n) + 987_654n).toString(),
   received: randomUUID(),
   pending: randomUUID(),
+  request: randomUUID(),
+  emergency: "987654321",
   address: `0x${"5a".repeat(20)}`,
 });
 
@@ -94,12 +114,16 @@ async function raw(client: ApiClient, method: string, path: string, ids: Ids, in
   }
   const response = await client.fetch(method, path, { headers, body });
   let text = await response.text();
-  for (const [name, value] of Object.entries(ids)) text = text.replaceAll(value, `<${name}>`);
+  // Short values ("1") would match unrelated digits; none of them is echoed by any route.
+  for (const [name, value] of Object.entries(ids)) if (value.length >= 8) text = text.replaceAll(value, `<${name}>`);
   return { status: response.status, contentType: response.headers.get("content-type"), text };
 }
 
-/** `listing`: the route answers 200 with the ids it may not serve named as unavailable (the same for foreign and unknown). */
-const routes: Array<{ name: string; listing?: true; call: (client: ApiClient, ids: Ids, headers?: Record<string, string>) => ReturnType<typeof raw> }> = [
+/**
+ * `listing`: the route answers 200 with the ids it may not serve named as unavailable (the same for foreign and
+ * unknown). `statuses`: the answers allowed besides 403 and 404 (still the same bytes for both ids).
+ */
+const routes: Array<{ name: string; listing?: true; statuses?: number[]; call: (client: ApiClient, ids: Ids, headers?: Record<string, string>) => ReturnType<typeof raw> }> = [
   { name: "GET /api/records/:id/key", call: (c, ids, h) => raw(c, "GET", `/api/records/${ids.record}/key`, ids, { headers: h }) },
   { name: "GET /api/records/:id/content", call: (c, ids, h) => raw(c, "GET", `/api/records/${ids.record}/content`, ids, { headers: h }) },
   { name: "DELETE /api/uploads/:id (received)", call: (c, ids, h) => raw(c, "DELETE", `/api/uploads/${ids.received}`, ids, { headers: h }) },
@@ -127,6 +151,24 @@ const routes: Array<{ name: string; listing?: true; call: (client: ApiClient, id
         headers: h,
       }),
   },
+  // Access requests (the owner's pending request from doctor 31).
+  { name: "POST /api/access-requests/:id/approve", call: (c, ids, h) => raw(c, "POST", `/api/access-requests/${ids.request}/approve`, ids, { headers: h }) },
+  { name: "POST /api/access-requests/:id/decline", call: (c, ids, h) => raw(c, "POST", `/api/access-requests/${ids.request}/decline`, ids, { headers: h }) },
+  { name: "POST /api/access-requests/:id/withdraw", call: (c, ids, h) => raw(c, "POST", `/api/access-requests/${ids.request}/withdraw`, ids, { headers: h }) },
+  // Emergency access (nobody holds any here).
+  { name: "GET /api/emergency/records/:id/key", call: (c, ids, h) => raw(c, "GET", `/api/emergency/records/${ids.record}/key`, ids, { headers: h }) },
+  { name: "GET /api/emergency/records/:id/content", call: (c, ids, h) => raw(c, "GET", `/api/emergency/records/${ids.record}/content`, ids, { headers: h }) },
+  { name: "GET /api/emergency/patients/:patient", call: (c, ids, h) => raw(c, "GET", `/api/emergency/patients/${ids.address}`, ids, { headers: h }) },
+  {
+    name: "PUT /api/emergency/requests/:id/notes",
+    call: (c, ids, h) => raw(c, "PUT", `/api/emergency/requests/${ids.emergency}/notes`, ids, { json: { notes: [{ recipient: ids.address, sealedNote: "AAAA" }] }, headers: h }),
+  },
+  {
+    name: "PUT /api/emergency/keys (record ids in the body)",
+    // Another patient without an emergency key is stopped by the version check (409) before the record check.
+    statuses: [409],
+    call: (c, ids, h) => raw(c, "PUT", "/api/emergency/keys", ids, { json: { keyVersion: 1, keys: [{ recordId: ids.record, wrappedKey: "A".repeat(108) }] }, headers: h }),
+  },
 ];
 
 /** Routes only an administrator may call: every other role gets the same 403 for any address. */
@@ -136,6 +178,11 @@ const adminRoutes: typeof routes = [
     name: "PUT /api/admin/licence-salts/:address",
     call: (c, ids, h) => raw(c, "PUT", `/api/admin/licence-salts/${ids.address}`, ids, { json: { salt: `0x${"cd".repeat(32)}` }, headers: h }),
   },
+  {
+    name: "PUT /api/emergency/requests/:id/release",
+    call: (c, ids, h) => raw(c, "PUT", `/api/emergency/requests/${ids.emergency}/release`, ids, { json: { sealedShare: "AAAA" }, headers: h }),
+  },
+  { name: "DELETE /api/emergency/requests/:id/release", call: (c, ids, h) => raw(c, "DELETE", `/api/emergency/requests/${ids.emergency}/release`, ids, { headers: h }) },
 ];
 
 const SPOOFED = (address: string) => ({
@@ -152,7 +199,7 @@ describe("BOLA: another party's id answers byte for byte like an unknown id", ()
       it(`${row.name} as ${party === "patient" ? "another patient" : `a ${party}`}: 403 or 404, the same bytes for the owner's id and an unknown one`, async () => {
         const foreign = await row.call(parties[party], ownerIds());
         const unknown = await row.call(parties[party], unknownIds());
-        assert.ok((row.listing ? [200] : [403, 404]).includes(foreign.status), `${foreign.status} ${foreign.text}`);
+        assert.ok((row.listing ? [200] : [403, 404, ...(row.statuses ?? [])]).includes(foreign.status), `${foreign.status} ${foreign.text}`);
         if (row.listing) assert.doesNotMatch(foreign.text, /"records":\[\{/, "a foreign record is listed");
         assert.deepEqual(foreign, unknown);
       });
