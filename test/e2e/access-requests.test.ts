@@ -101,6 +101,11 @@ async function sentRequest(page: Page, status: string) {
   return item;
 }
 
+/** With E2E_SCREENSHOTS=<folder>, a full-page screenshot of the key screens. */
+async function screenshot(page: Page, name: string) {
+  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/access-requests-${name}.png`, fullPage: true });
+}
+
 const step = storySteps();
 
 describe("access requests between a doctor and a patient", () => {
@@ -135,6 +140,7 @@ describe("access requests between a doctor and a patient", () => {
     const refused = doctorPage.getByTestId("ask-error");
     await refused.waitFor();
     assert.match(await refused.innerText(), /You already asked this patient[\s\S]*already have an open request to this patient/);
+    await screenshot(doctorPage, "doctor-asked");
 
     const stored = await withDatabase(async (db) => (await db.query<{ row: string }>("SELECT row_to_json(r)::text AS row FROM access_requests r WHERE patient = $1", [patient])).rows);
     assert.equal(stored.length, 1, "one request stored");
@@ -150,6 +156,7 @@ describe("access requests between a doctor and a patient", () => {
     assert.equal(await item.getByTestId("request-scope").innerText(), "Lab result");
     assert.match(await item.getByTestId("request-expiry").innerText(), /^until /);
     await patientPage.getByTestId("pending-requests-count").filter({ hasText: "1" }).waitFor();
+    await screenshot(patientPage, "patient-pending");
   });
 
   step("the patient approves through the grant form prefilled with that doctor, the lab results and the expiry", async () => {
@@ -162,6 +169,7 @@ describe("access requests between a doctor and a patient", () => {
     assert.equal(await form.getByRole("checkbox", { name: thyroid.title, exact: true }).isChecked(), true, "the lab result is chosen");
     assert.equal(await form.getByRole("checkbox", { name: kneeMri.title, exact: true }).isChecked(), false, "the imaging record is not");
     assert.equal(await form.getByRole("radio", { name: "Until a date" }).isChecked(), true, "the proposed expiry's day");
+    await screenshot(patientPage, "patient-approve-prefilled");
 
     await form.getByRole("button", { name: "Review the grant" }).click();
     const review = patientPage.getByTestId("grant-review");
@@ -207,5 +215,6 @@ describe("access requests between a doctor and a patient", () => {
     const newest = await sentRequest(doctorPage, "declined");
     assert.equal(await newest.getAttribute("data-status"), "declined", "the newest request is the declined one");
     assert.equal(await doctorPage.locator(`[data-testid="sent-request"][data-patient="${patient}"][data-status="approved"]`).count(), 1, "the first stays approved");
+    await screenshot(doctorPage, "doctor-outcomes");
   });
 });
