@@ -4,7 +4,8 @@ import { ApiError } from "@/lib/api";
 import { getPool } from "@/lib/db/pool";
 
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "EPIPE", "57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006"]);
-const CONNECTION_MESSAGES = /connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Connection refused/i;
+// "not queryable": pg's answer on a client whose connection already failed (PostgreSQL restarted, backend terminated).
+const CONNECTION_MESSAGES = /connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Connection refused|is not queryable/i;
 
 /** True when the error means PostgreSQL could not be reached (not a bad query). */
 export function isDatabaseConnectionError(error: unknown): boolean {
@@ -41,6 +42,7 @@ export async function withTransaction<T>(work: (client: pg.PoolClient) => Promis
   } catch (error) {
     throw mapError(error);
   }
+  let lost: Error | undefined;
   try {
     await client.query("BEGIN");
     const result = await work(client);
@@ -48,8 +50,10 @@ export async function withTransaction<T>(work: (client: pg.PoolClient) => Promis
     return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
+    // A client whose connection failed is destroyed rather than handed to the next request.
+    if (isDatabaseConnectionError(error)) lost = error as Error;
     throw mapError(error);
   } finally {
-    client.release();
+    client.release(lost);
   }
 }
