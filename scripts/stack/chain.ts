@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import ganache from "ganache";
+import type Ganache from "ganache";
 import { StartupError } from "./errors";
 import { assertPortFree } from "./ports";
 
@@ -28,6 +28,8 @@ export async function startChain(options: ChainOptions): Promise<RunningChain> {
   const host = HOST;
   await assertPortFree(options.port, host, "chain RPC", "CHAIN_PORT");
   if (options.dbPath) await mkdir(options.dbPath, { recursive: true });
+  // Loaded here, not at the top: it takes a second or two, which then overlaps PostgreSQL starting.
+  const { default: ganache } = await import("ganache");
   const server = ganache.server({
     logging: { quiet: true },
     // Truffle keys artifacts by network id; Ganache would otherwise use the start time.
@@ -60,7 +62,7 @@ export async function startChain(options: ChainOptions): Promise<RunningChain> {
  * Ganache opens its database in the background and reports a corrupt one as an "error" event nobody
  * listens to, which would crash the process with a stack trace; catch that while listening instead.
  */
-async function listenOrFail(server: ReturnType<typeof ganache.server>, port: number, host: string): Promise<void> {
+async function listenOrFail(server: ReturnType<typeof Ganache.server>, port: number, host: string): Promise<void> {
   let onCrash: ((error: Error) => void) | undefined;
   const crashed = new Promise<never>((_, reject) => {
     onCrash = reject;

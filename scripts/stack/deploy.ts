@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { Web3 } from "web3";
 import { BUILD_DIR, readArtifacts, CONTRACT_NAMES, type ContractAddresses, type Artifact, type ContractName } from "./artifacts";
 import { runTruffle } from "./truffle";
 import { writeContractsModule } from "./contracts-module";
@@ -68,9 +67,8 @@ export async function compileContracts(): Promise<Record<ContractName, Artifact>
  */
 export async function deployContracts(options: DeployOptions): Promise<DeployResult> {
   const artifacts = await readArtifacts();
-  const web3 = new Web3(options.rpcUrl);
   const recorded = await readDeploymentRecord(options.recordPath, options.chainId);
-  let addresses = recorded && (await runsCurrentCode(web3, artifacts, recorded)) ? recorded : undefined;
+  let addresses = recorded && (await runsCurrentCode(options.rpcUrl, artifacts, recorded)) ? recorded : undefined;
   const migrated = !addresses;
   if (!addresses) {
     await runTruffle(["migrate", "--reset", "--network", "development", "--quiet"], options.truffleEnv);
@@ -82,12 +80,21 @@ export async function deployContracts(options: DeployOptions): Promise<DeployRes
   return { addresses, migrated };
 }
 
-async function runsCurrentCode(web3: Web3, artifacts: Record<ContractName, Artifact>, addresses: ContractAddresses) {
-  for (const name of CONTRACT_NAMES) {
-    const code = await web3.eth.getCode(addresses[name]);
-    if (code.toLowerCase() !== artifacts[name].deployedBytecode.toLowerCase()) return false;
-  }
-  return true;
+/** eth_getCode as one JSON-RPC call: loading web3 for it would cost every start about a second. */
+async function getCode(rpcUrl: string, address: string): Promise<string> {
+  const response = await fetch(rpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getCode", params: [address, "latest"] }),
+  });
+  const body = (await response.json()) as { result?: unknown; error?: { message?: string } };
+  if (typeof body.result !== "string") throw new Error(`eth_getCode ${address}: ${body.error?.message ?? "no result"}`);
+  return body.result;
+}
+
+async function runsCurrentCode(rpcUrl: string, artifacts: Record<ContractName, Artifact>, addresses: ContractAddresses) {
+  const codes = await Promise.all(CONTRACT_NAMES.map((name) => getCode(rpcUrl, addresses[name])));
+  return CONTRACT_NAMES.every((name, i) => codes[i]!.toLowerCase() === artifacts[name].deployedBytecode.toLowerCase());
 }
 
 function addressesFrom(artifacts: Record<ContractName, Artifact>, networkId: number): ContractAddresses {

@@ -49,7 +49,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     stops.length = 0;
   };
   try {
-    // The chain (with its contracts) and the database do not depend on each other: start them side by side.
+    // The chain (with its contracts) and the database do not depend on each other: start them side by side,
+    // the database first, so its server process boots while this one loads Ganache.
+    const databaseWork = (async () => {
+      log(env.DATABASE_URL ? "Migrating the database…" : "Starting PostgreSQL…");
+      const database = env.DATABASE_URL
+        ? await connectExternalDatabase(env.DATABASE_URL)
+        : await startEmbeddedDatabase(path.join(dataDir, "pg"), env.EMBEDDED_PG_PORT);
+      stops.push(database.stop);
+      return database;
+    })();
     const chainWork = (async () => {
       if (!options.embeddedChain) return { chain: undefined, addresses: undefined, rpcUrl: env.RPC_URL };
       log("Starting Ganache…");
@@ -66,14 +75,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       });
       log(deployed.migrated ? "Contracts migrated." : "Contracts already deployed: kept the chain's state.");
       return { chain, addresses: deployed.addresses, rpcUrl: chain.rpcUrl };
-    })();
-    const databaseWork = (async () => {
-      log(env.DATABASE_URL ? "Migrating the database…" : "Starting PostgreSQL…");
-      const database = env.DATABASE_URL
-        ? await connectExternalDatabase(env.DATABASE_URL)
-        : await startEmbeddedDatabase(path.join(dataDir, "pg"), env.EMBEDDED_PG_PORT);
-      stops.push(database.stop);
-      return database;
     })();
     // Wait for both before failing, so whatever did start is registered and stopped.
     const [chainResult, databaseResult] = await Promise.allSettled([chainWork, databaseWork]);
