@@ -60,6 +60,7 @@ after(async () => {
   await tmp?.remove();
   // Other test files count administrators: the second one goes again (its key with it).
   const contract = await doctorContract().catch(() => undefined);
+  if (contract && Number(await contract.methods.emergencyWindow().call()) !== 86_400) await contract.methods.setEmergencyWindow(86_400).send({ from: admin, ...GAS });
   if (contract && (await contract.methods.isAdmin(secondAdmin).call())) await contract.methods.removeAdmin(secondAdmin).send({ from: admin, ...GAS });
 });
 
@@ -145,6 +146,8 @@ describe("emergency access: two administrators, one doctor, the patient's log", 
 
   step("the doctor requests emergency access with a reason and a note", async () => {
     await registerDoctor(admin, doctor, undefined, { name: "Dr Emma Break", specialty: "Emergency medicine" });
+    // The shortest window (1 h) keeps the chain's clock jump small for the browser tests that run after this one.
+    await (await doctorContract()).methods.setEmergencyWindow(3600).send({ from: admin, ...GAS });
     doctorPage = await openPortal(doctor, "/doctor", "doctor");
     await createKey(doctorPage, "doctor.json");
     const panel = doctorPage.getByTestId("doctor-emergency");
@@ -219,5 +222,16 @@ describe("emergency access: two administrators, one doctor, the patient's log", 
     const key = await api.get(`/api/emergency/records/${recordId}/key`);
     assert.equal(key.status, 403);
     assert.deepEqual((key.body as { error: { details?: unknown } }).error.details, { reason: "expired" });
+  });
+
+  step("the patient follows the prompt and renews the emergency key: a new version, the record wrapped again", async () => {
+    await patientPage.getByTestId("emergency-renew-prompt").getByRole("button", { name: "Renew now" }).click();
+    const panel = patientPage.getByTestId("emergency-panel");
+    await panel.getByRole("button", { name: "Renew emergency key" }).click();
+    await panel.getByTestId("emergency-done").filter({ hasText: "key version 2" }).waitFor();
+    await panel.locator('[data-testid="emergency-status"][data-enabled="true"][data-version="2"]').waitFor();
+    await patientPage.getByRole("tab", { name: "Access log" }).click();
+    await patientPage.locator(`[data-testid="emergency-entry"][data-request-id="${requestId}"]`).waitFor();
+    assert.equal(await patientPage.getByTestId("emergency-renew-prompt").count(), 0, "no prompt once the key is renewed");
   });
 });
