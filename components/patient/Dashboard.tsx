@@ -3,7 +3,7 @@
 import { useCallback, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { BrowserChain } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
-import { categoryLabel, loadMyRecords, loadProfile, openRecord, RECORD_CATEGORIES, type RecordEntry } from "@/lib/records/client";
+import { categoryLabel, loadProfile, openRecord, RECORD_CATEGORIES, type RecordEntry } from "@/lib/records/client";
 import { accessesOf, grantsOfShares } from "@/lib/fhir";
 import { loadAccessLog, loadCurrentShares } from "@/lib/sharing/client";
 import { ExportPanel } from "@/components/fhir/ExportPanel";
@@ -19,7 +19,7 @@ import { UploadForm } from "./UploadForm";
 import { RecordList } from "@/components/records/RecordList";
 import { RecordViewer } from "@/components/records/RecordViewer";
 import { ProfilePanel } from "./ProfilePanel";
-import { useLoaded } from "@/components/ui/useLoaded";
+import { useMyRecords } from "@/components/records/useMyRecords";
 import { KeyUnlockedBar } from "@/components/keys/KeyUnlockedBar";
 import { PatientRequests } from "@/components/access-requests/PatientRequests";
 import { PendingRequestsBadge } from "@/components/access-requests/PendingRequestsBadge";
@@ -53,7 +53,8 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
   const [tab, setTab] = useState<TabId>("records");
   const tabRefs = useRef<Partial<Record<TabId, HTMLButtonElement | null>>>({});
 
-  const { loaded, reload } = useLoaded(() => loadMyRecords(chain, keyPair), "Could not load your records.", [chain, keyPair]);
+  // "My records" shows the newest page; the other tabs and the upload's duplicate check load the whole history.
+  const { loaded, reload, more } = useMyRecords(chain, keyPair, tab !== "records" || uploading);
 
   const entries = useMemo(() => (loaded.status === "ready" ? loaded.value : []), [loaded]);
   const readable = useMemo(() => entries.filter((entry): entry is OkEntry => entry.status === "ok"), [entries]);
@@ -177,7 +178,7 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
                   </h2>
                   {recordsLoading}
                   {recordsError}
-                  {loaded.status === "ready" && <RecordList entries={loaded.value} onOpen={setOpened} onAdd={() => setUploading(true)} />}
+                  {loaded.status === "ready" && <RecordList entries={loaded.value} onOpen={setOpened} onAdd={() => setUploading(true)} more={more} />}
                 </section>
 
                 <ProfilePanel keyPair={keyPair} />

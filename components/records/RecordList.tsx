@@ -4,6 +4,7 @@ import { useId, useMemo, useState, type ReactNode } from "react";
 import { categoryLabel, EMPTY_FILTER, formatBytes, RECORD_CATEGORIES, type RecordEntry, type RecordFilter } from "@/lib/records/client";
 import { authorLabel, filterRecords, hospitalsOf } from "@/lib/records/client/list";
 import { Button } from "@/components/ui/Button";
+import type { MoreRecords } from "./useMyRecords";
 
 type Ok<E extends RecordEntry> = Extract<E, { status: "ok" }>;
 
@@ -11,7 +12,8 @@ type Ok<E extends RecordEntry> = Extract<E, { status: "ok" }>;
  * A list of decrypted records with category / hospital / date filters and a text search, all in the
  * browser; role-neutral (the patient's own records, or a patient's records shared with a doctor).
  * `viewer` (the signed-in address) words the author line; `details` adds lines per record (e.g. expiry);
- * `empty` replaces the patient's empty state.
+ * `empty` replaces the patient's empty state. With `more`, the list is the newest pages of a longer history
+ * and ends with "Load more"; filters and search then apply to the records loaded so far.
  */
 export function RecordList<E extends RecordEntry>({
   entries,
@@ -20,6 +22,7 @@ export function RecordList<E extends RecordEntry>({
   viewer,
   details,
   empty,
+  more,
 }: {
   entries: E[];
   onOpen: (entry: Ok<E>) => void;
@@ -27,6 +30,7 @@ export function RecordList<E extends RecordEntry>({
   viewer?: string;
   details?: (entry: E) => ReactNode;
   empty?: ReactNode;
+  more?: MoreRecords;
 }) {
   const id = useId();
   const [filter, setFilter] = useState<RecordFilter>(EMPTY_FILTER);
@@ -108,6 +112,7 @@ export function RecordList<E extends RecordEntry>({
       </div>
       <p className="text-sm text-slate-600" aria-live="polite" data-testid="records-count">
         {shown.length === entries.length ? `${entries.length} record${entries.length === 1 ? "" : "s"}` : `${shown.length} of ${entries.length} records match`}
+        {more && ` (the newest; ${more.remaining} older not loaded yet)`}
       </p>
       {shown.length === 0 ? (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-4 text-sm" data-testid="records-no-match">
@@ -164,6 +169,18 @@ export function RecordList<E extends RecordEntry>({
             );
           })}
         </ul>
+      )}
+      {more && (
+        <div className="flex flex-wrap items-center gap-3" data-testid="records-more">
+          <Button variant="secondary" onClick={more.onLoadMore} disabled={more.loading}>
+            {more.loading ? "Loading older records…" : "Load more"}
+          </Button>
+          {more.error && (
+            <p role="alert" className="text-sm text-red-700">
+              {more.error}
+            </p>
+          )}
+        </div>
       )}
     </div>
   );

@@ -89,9 +89,16 @@ export async function recordCount({ contracts }: BrowserChain, patient: string):
 /** Every record of a patient, newest first, read in pages. */
 export async function getAllRecords(chain: BrowserChain, patient: string): Promise<ChainRecord[]> {
   const count = await recordCount(chain, patient);
+  return (await getRecordsPage(chain, patient, 0, Number(count))).reverse();
+}
+
+/** The patient's records at indexes [offset, offset + limit), oldest first, read in chain pages of 100. */
+export async function getRecordsPage(chain: BrowserChain, patient: string, offset: number, limit: number): Promise<ChainRecord[]> {
   const records: ChainRecord[] = [];
-  for (let offset = 0n; offset < count; offset += PAGE_SIZE) {
-    const page = (await chain.contracts.patient.methods.getRecords(patient, offset, PAGE_SIZE).call()) as unknown as Array<{
+  const end = BigInt(offset + limit);
+  for (let from = BigInt(offset); from < end; from += PAGE_SIZE) {
+    const size = end - from < PAGE_SIZE ? end - from : PAGE_SIZE;
+    const page = (await chain.contracts.patient.methods.getRecords(patient, from, size).call()) as unknown as Array<{
       recordId: bigint;
       index: bigint;
       author: string;
@@ -109,8 +116,9 @@ export async function getAllRecords(chain: BrowserChain, patient: string): Promi
         supersededBy: BigInt(record.supersededBy).toString(),
       });
     }
+    if (BigInt(page.length) < size) break; // the chain has fewer than asked
   }
-  return records.reverse();
+  return records;
 }
 
 // ---------------------------------------------------------------------------------------------------------

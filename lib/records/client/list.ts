@@ -1,4 +1,4 @@
-import { getAllRecords, type BrowserChain, type ChainRecord } from "@/lib/chain/client";
+import { getAllRecords, getRecordsPage, recordCount, type BrowserChain, type ChainRecord } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
 import * as api from "./api";
 import { openJson, unwrapDataKey } from "./envelope";
@@ -9,9 +9,38 @@ export type RecordEntry =
   | { status: "ok"; chain: ChainRecord; metadata: RecordMetadata; wrappedKey: string; cid: string }
   | { status: "unavailable"; chain: ChainRecord; reason: string };
 
-/** Records from the chain (newest first) joined with the key store's encrypted metadata, decrypted here. */
+/** Every record from the chain (newest first) joined with the key store's encrypted metadata, decrypted here. */
 export async function loadMyRecords(chain: BrowserChain, key: UnlockedKey): Promise<RecordEntry[]> {
   return decryptEntries(await getAllRecords(chain, key.address), key);
+}
+
+/** How many records the first page of "My records" shows; "Load more" adds as many again. */
+export const RECORDS_PAGE_SIZE = 25;
+
+export interface RecordsPage {
+  /** Newest first. */
+  entries: RecordEntry[];
+  /** The chain index the next (older) page ends before; 0 when this page reaches the first record. */
+  next: number;
+  /** The patient's record count on chain when the first page was read. */
+  total: number;
+}
+
+/**
+ * One page of "My records", newest first: `limit` records before chain index `before` (default: the newest),
+ * read from the chain's getRecords, and the key store's metadata of that page only, decrypted here. What it
+ * costs follows the page, not the patient's history.
+ */
+export async function loadMyRecordsPage(
+  chain: BrowserChain,
+  key: UnlockedKey,
+  options: { before?: number; limit?: number; total?: number } = {},
+): Promise<RecordsPage> {
+  const total = options.before === undefined ? Number(await recordCount(chain, key.address)) : (options.total ?? options.before);
+  const end = Math.min(options.before ?? total, total);
+  const start = Math.max(0, end - (options.limit ?? RECORDS_PAGE_SIZE));
+  const onChain = end > start ? await getRecordsPage(chain, key.address, start, end - start) : [];
+  return { entries: await decryptEntries(onChain.reverse(), key), next: start, total };
 }
 
 /**
