@@ -148,13 +148,14 @@ describe("npm start killed with SIGKILL in the middle of an upload", () => {
     const minedRecord = await addRecordOnChain(ready, account, await sendContent(minedId, mined));
     const halfId = await createUpload(halfSent);
     let killedAt = 0;
+    let killed: Promise<void> | undefined;
     const sending = client
       .fetch("PUT", `/api/uploads/${halfId}/content`, {
         headers: OCTETS,
         body: slowBody(halfSent.ciphertext, (sent) => {
           if (sent >= 1_000_000 && !killedAt) {
             killedAt = sent;
-            void killStack("SIGKILL");
+            killed = killStack("SIGKILL");
           }
         }),
         duplex: "half",
@@ -163,7 +164,7 @@ describe("npm start killed with SIGKILL in the middle of an upload", () => {
 
     // 2. SIGKILL to every process of the stack at once.
     assert.equal(await sending, "connection lost");
-    while (running) await new Promise((resolve) => setTimeout(resolve, 100));
+    await killed;
 
     // 3. The next start on the same folder comes up healthy (chain, database and IPFS folders open).
     const restartedAt = Date.now();
