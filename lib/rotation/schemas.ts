@@ -10,6 +10,12 @@ export const wrappedKeyIdSchema = z.string().regex(/^[1-9][0-9]{0,18}$/, "must b
 const countSchema = z.number().int().nonnegative();
 const lowerHex = publicKeyHexSchema.transform((value) => value.toLowerCase() as `0x${string}`);
 
+/** A key wrapped for the caller in front of other sealed material (emergency scope and notes, access request reasons). */
+export const sealedKindSchema = z.enum(["emergency_scope", "emergency_note", "request_reason_patient", "request_reason_doctor"]);
+const sealedRefSchema = z.string().regex(/^[0-9a-f-]{1,80}$/, "must be a row reference");
+export const sealedRefItemSchema = z.strictObject({ kind: sealedKindSchema, ref: sealedRefSchema });
+const sealedItemSchema = z.strictObject({ kind: sealedKindSchema, ref: sealedRefSchema, wrappedKey: wrappedKeySchema });
+
 export const rotationStateSchema = z.strictObject({
   oldPublicKey: publicKeyHexSchema,
   newPublicKey: publicKeyHexSchema,
@@ -25,6 +31,7 @@ export const rotationKeysResponseSchema = z.strictObject({
     z.strictObject({ id: wrappedKeyIdSchema, recordId: recordIdSchema.nullable(), uploadId: z.string().nullable(), wrappedKey: wrappedKeySchema }),
   ),
   profileWrappedKey: wrappedKeySchema.nullable(),
+  sealed: z.array(sealedItemSchema),
   rotation: rotationStateSchema.nullable(),
 });
 export type RotationKeysResponse = z.infer<typeof rotationKeysResponseSchema>;
@@ -38,6 +45,7 @@ export const stageRotationRequestSchema = z.strictObject({
     .array(z.strictObject({ id: wrappedKeyIdSchema, wrappedKey: wrappedKeySchema }))
     .max(MAX_STAGED_KEYS_PER_REQUEST, `at most ${MAX_STAGED_KEYS_PER_REQUEST} keys per request`),
   profileWrappedKey: wrappedKeySchema.optional(),
+  sealed: z.array(sealedItemSchema).max(MAX_STAGED_KEYS_PER_REQUEST, `at most ${MAX_STAGED_KEYS_PER_REQUEST} sealed keys per request`).optional(),
 });
 export type StageRotationRequest = z.infer<typeof stageRotationRequestSchema>;
 export const stageRotationResponseSchema = z.strictObject({ newPublicKey: publicKeyHexSchema, staged: countSchema });
@@ -49,7 +57,7 @@ export const completeRotationResponseSchema = z.strictObject({ publicKey: public
 /** The details of a 409 from complete: the chain does not show the new key yet, or keys are not staged yet. */
 export const rotationConflictSchema = z.union([
   z.strictObject({ reason: z.literal("chain_pending") }),
-  z.strictObject({ reason: z.literal("unstaged"), ids: z.array(wrappedKeyIdSchema), profile: z.boolean() }),
+  z.strictObject({ reason: z.literal("unstaged"), ids: z.array(wrappedKeyIdSchema), profile: z.boolean(), sealed: z.array(sealedRefItemSchema) }),
 ]);
 
 // DELETE /api/keys/rotation

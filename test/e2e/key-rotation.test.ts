@@ -4,6 +4,7 @@
  * - that doctor rotates their key and still opens;
  * - a patient rotation whose page is closed right after the chain transaction is mined is finished on the next
  *   visit by the key gate, and everything still opens;
+ * - a re-encryption whose amendment is rejected in the wallet changes nothing and leaves no upload behind;
  * - after revoking a doctor, the patient re-encrypts a record: a new CID on chain (amendRecord), the old ciphertext
  *   no longer stored, the revoked doctor's old wrapped key opens nothing still stored, a per-record reader keeps a
  *   grant on the new record with the same expiry, and the patient and the all-records doctor open the new record
@@ -12,6 +13,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { TestWallet } from "../support/test-wallet";
 import { Web3 } from "web3";
 import { decryptBytes, unwrapKey } from "@/lib/crypto";
 import { patientContractAbi, doctorContractAbi } from "@/lib/chain/generated/contracts";
@@ -158,6 +160,7 @@ const step = storySteps();
 describe("key rotation and re-encryption", () => {
   let patientContext: BrowserContext;
   let patientPage: Page;
+  let patientWallet: TestWallet;
   let almaPage: Page;
   const bramKeys = testKeys();
   const cleoKeys = testKeys();
@@ -179,7 +182,7 @@ describe("key rotation and re-encryption", () => {
   step("the patient uploads two records, grants Alma all records, Bram and Cleo the ECG for 7 days", async () => {
     const opened = await openSignedIn(browser, { account: patient, route: "/patient", role: "patient" });
     contexts.push(opened.context);
-    ({ context: patientContext, page: patientPage } = opened);
+    ({ context: patientContext, page: patientPage, wallet: patientWallet } = opened);
     await createKey(patientPage, "patient-backup.json");
     for (const entry of [ecg, mri]) await upload(patientPage, entry);
     await patientPage.getByTestId("record-item").nth(1).waitFor();
@@ -268,6 +271,18 @@ describe("key rotation and re-encryption", () => {
 
     await patientPage.getByRole("tab", { name: "Keys" }).click();
     const panel = patientPage.getByTestId("reencrypt");
+
+    // A re-encryption whose amendment is rejected in the wallet changes nothing and leaves nothing behind.
+    patientWallet.rejectNext.add("eth_sendTransaction");
+    await panel.getByRole("checkbox", { name: mri.title }).check();
+    await panel.getByRole("button", { name: "Re-encrypt the chosen records" }).click();
+    const failed = panel.locator(`[data-testid="reencrypt-item"][data-record-id="${ids[mri.title]}"][data-state="failed"]`);
+    await failed.waitFor();
+    assert.match(await failed.innerText(), /Nothing changed/);
+    const leftovers = await withDatabase(async (db) => (await db.query("SELECT 1 FROM uploads WHERE patient = $1 AND status <> 'confirmed'", [patient])).rowCount);
+    assert.equal(leftovers, 0, "the new copy was removed");
+    assert.equal(BigInt(((await (await contracts()).patient.methods.getRecord!(ids[mri.title]).call()) as { supersededBy: bigint }).supersededBy), 0n);
+
     await panel.getByRole("checkbox", { name: ecg.title }).check();
     await panel.getByRole("button", { name: "Re-encrypt the chosen records" }).click();
     const item = panel.locator(`[data-testid="reencrypt-item"][data-record-id="${oldId}"]`);
@@ -318,8 +333,9 @@ describe("key rotation and re-encryption", () => {
     // Bram is refused the new record.
     assert.equal((await bramApi.get(`/api/records/${newId}/key`)).status, 403);
 
-    // The patient and Alma open the new record: the same bytes.
+    // The patient and Alma open the new record: the same bytes; the MRI whose re-encryption failed still opens.
     assert.ok((await patientOpens(patientPage, ecg, "reencrypted-ecg.pdf")).equals(ecg.file));
+    assert.ok((await patientOpens(patientPage, mri, "kept-mri.pdf")).equals(mri.file));
     assert.ok((await doctorOpens(almaPage, ecg, "alma-reencrypted-ecg.pdf")).equals(ecg.file));
   });
 });

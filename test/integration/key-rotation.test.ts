@@ -1,7 +1,8 @@
 /**
  * Key rotation and re-encryption routes against the real stack: staging re-wrapped keys under the new key, the
  * swap refused until the chain shows that key (and while a key wrapped meanwhile is not staged), then done in one
- * go; a wrong party and an unknown id get the same 403; re-encryption retires an amended record's keys and
+ * go, data keys and the keys in front of the emergency scope and access request reasons alike; a wrong party and an
+ * unknown id get the same 403; re-encryption retires an amended record's keys and
  * ciphertext only once the chain and the key store hold its new version.
  */
 import assert from "node:assert/strict";
@@ -65,6 +66,11 @@ const opensWith = (wrapped: Uint8Array, secretKey: Uint8Array) => {
 type KeysBody = { publicKey: string; keys: Array<{ id: string; recordId: string | null; wrappedKey: string }>; profileWrappedKey: string | null; rotation: unknown };
 const rewrapAll = (body: KeysBody, from: Uint8Array, to: Uint8Array) =>
   body.keys.map((key) => ({ id: key.id, wrappedKey: bytesToBase64(wrapKey(unwrapKey(Buffer.from(key.wrappedKey, "base64"), from), to)) }));
+
+/** A wrapped key (81 bytes) in front of some ciphertext, as the emergency scope and notes are sealed. */
+const sealedFor = (publicKey: Uint8Array, tail: Buffer) => Buffer.concat([Buffer.from(wrapKey(randomBytes(32), publicKey)), tail]);
+const TAIL = Buffer.from("ciphertext that must stay byte for byte");
+const REQUEST_ID = "6f0e1a52-8d3c-4e8b-9a51-2b7c0d4e5f61";
 
 const records: Record<string, Awaited<ReturnType<typeof storeRecord>> & { recordId: string }> = {};
 
@@ -154,17 +160,40 @@ describe("patient key rotation", () => {
     const recordId = await addRecord(roseAccount, roseAccount, stored.cidDigest, stored.codec);
     await confirm(stored.uploadId, recordId);
     records.three = { ...stored, recordId };
+    // Sealed for Rose meanwhile: her emergency scope, and Vik's access request reason (its patient key).
+    await withDatabase(async (db) => {
+      await db.query("INSERT INTO emergency_configs (patient, key_version, public_key, sealed_scope) VALUES ($1, 1, $2, $3)", [rose, randomBytes(32), sealedFor(keys.rose.publicKey, TAIL)]);
+      await db.query(
+        `INSERT INTO access_requests (id, doctor, patient, all_records, proposed_expiry, encrypted_reason, reason_key_patient, reason_key_doctor)
+         VALUES ($1, $2, $3, true, 0, $4, $5, $6)`,
+        [REQUEST_ID, vik, rose, TAIL, Buffer.from(wrapKey(randomBytes(32), keys.rose.publicKey)), Buffer.from(wrapKey(randomBytes(32), keys.vik.publicKey))],
+      );
+    });
     await (await patientContract()).methods.setEncryptionKey(keys.rose2.publicKeyHex).send({ from: roseAccount, gas: "3000000" });
 
     const newRow = (await rowsOf(rose)).at(-1)!;
     const unstaged = await roseClient.post("/api/keys/rotation/complete", { json: { newPublicKey: keys.rose2.publicKeyHex } });
     assert.deepEqual([unstaged.status, unstaged.body], [
       409,
-      error("conflict", "Some keys wrapped for you are not re-wrapped for your new key yet.", { reason: "unstaged", ids: [newRow.id], profile: false }),
+      error("conflict", "Some keys wrapped for you are not re-wrapped for your new key yet.", {
+        reason: "unstaged",
+        ids: [newRow.id],
+        profile: false,
+        sealed: [
+          { kind: "emergency_scope", ref: "1" },
+          { kind: "request_reason_patient", ref: REQUEST_ID },
+        ],
+      }),
     ]);
-    // The browser still holds the old key: it stages the missing one (old key = the key store's, still).
+    // The browser still holds the old key: it stages the missing ones (old key = the key store's, still).
+    const state = (await roseClient.get("/api/keys/rotation")).body as KeysBody & { sealed: Array<{ kind: string; ref: string; wrappedKey: string }> };
+    const sealed = state.sealed.map((item) => ({ ...item, wrappedKey: bytesToBase64(wrapKey(unwrapKey(Buffer.from(item.wrappedKey, "base64"), keys.rose.secretKey), keys.rose2.publicKey)) }));
+    const foreignSealed = await roseClient.put("/api/keys/rotation", {
+      json: { oldPublicKey: keys.rose.publicKeyHex, newPublicKey: keys.rose2.publicKeyHex, keys: [], sealed: [{ ...sealed[0]!, kind: "request_reason_doctor" }] },
+    });
+    assert.deepEqual([foreignSealed.status, foreignSealed.body], [403, FOREIGN], "Rose is not the doctor of that request");
     const missing = await roseClient.put("/api/keys/rotation", {
-      json: { oldPublicKey: keys.rose.publicKeyHex, newPublicKey: keys.rose2.publicKeyHex, keys: [{ id: newRow.id, wrappedKey: bytesToBase64(wrapKey(stored.dataKey, keys.rose2.publicKey)) }] },
+      json: { oldPublicKey: keys.rose.publicKeyHex, newPublicKey: keys.rose2.publicKeyHex, keys: [{ id: newRow.id, wrappedKey: bytesToBase64(wrapKey(stored.dataKey, keys.rose2.publicKey)) }], sealed },
     });
     assert.deepEqual([missing.status, missing.body], [200, { newPublicKey: keys.rose2.publicKeyHex, staged: 3 }]);
 
@@ -175,6 +204,14 @@ describe("patient key rotation", () => {
       assert.ok(!opensWith(row.wrapped_key, keys.rose.secretKey));
     }
     assert.deepEqual((await new ApiClient().get(`/api/keys/${rose}`)).body, { address: rose, publicKey: keys.rose2.publicKeyHex });
+    const swappedSealed = await withDatabase(async (db) => ({
+      scope: (await db.query<{ sealed_scope: Buffer }>("SELECT sealed_scope FROM emergency_configs WHERE patient = $1", [rose])).rows[0]!.sealed_scope,
+      request: (await db.query<{ reason_key_patient: Buffer; reason_key_doctor: Buffer; encrypted_reason: Buffer }>("SELECT * FROM access_requests WHERE id = $1", [REQUEST_ID])).rows[0]!,
+    }));
+    assert.ok(opensWith(swappedSealed.scope.subarray(0, 81), keys.rose2.secretKey), "the emergency scope's key is re-wrapped");
+    assert.ok(swappedSealed.scope.subarray(81).equals(TAIL), "the scope's ciphertext is unchanged");
+    assert.ok(opensWith(swappedSealed.request.reason_key_patient, keys.rose2.secretKey), "the request reason's patient key is re-wrapped");
+    assert.ok(opensWith(swappedSealed.request.reason_key_doctor, keys.vik.secretKey), "the doctor's copy is untouched");
     const again = await roseClient.post("/api/keys/rotation/complete", { json: { newPublicKey: keys.rose2.publicKeyHex } });
     assert.equal(again.status, 404);
     assert.deepEqual((await roseClient.delete("/api/keys/rotation")).body, { cancelled: false });
@@ -188,10 +225,12 @@ describe("patient key rotation", () => {
 
 describe("doctor key rotation", () => {
   it("stages, refuses the swap until DoctorContract shows the key, then swaps the doctor's keys", async () => {
-    const body = (await vikClient.get("/api/keys/rotation")).body as KeysBody;
+    const body = (await vikClient.get("/api/keys/rotation")).body as KeysBody & { sealed: Array<{ kind: string; ref: string; wrappedKey: string }> };
     assert.deepEqual(body.keys.map((key) => key.recordId), [records.one!.recordId]);
+    assert.deepEqual(body.sealed.map(({ kind, ref }) => ({ kind, ref })), [{ kind: "request_reason_doctor", ref: REQUEST_ID }]);
+    const sealed = body.sealed.map((item) => ({ ...item, wrappedKey: bytesToBase64(wrapKey(unwrapKey(Buffer.from(item.wrappedKey, "base64"), keys.vik.secretKey), keys.vik2.publicKey)) }));
     const staged = await vikClient.put("/api/keys/rotation", {
-      json: { oldPublicKey: keys.vik.publicKeyHex, newPublicKey: keys.vik2.publicKeyHex, keys: rewrapAll(body, keys.vik.secretKey, keys.vik2.publicKey) },
+      json: { oldPublicKey: keys.vik.publicKeyHex, newPublicKey: keys.vik2.publicKeyHex, keys: rewrapAll(body, keys.vik.secretKey, keys.vik2.publicKey), sealed },
     });
     assert.deepEqual([staged.status, staged.body], [200, { newPublicKey: keys.vik2.publicKeyHex, staged: 1 }]);
     // The patient cannot stage the doctor's row, nor the doctor the patient's.
@@ -208,6 +247,8 @@ describe("doctor key rotation", () => {
     const [row] = await rowsOf(vik);
     assert.ok(opensWith(row!.wrapped_key, keys.vik2.secretKey));
     assert.deepEqual((await new ApiClient().get(`/api/keys/${vik}`)).body, { address: vik, publicKey: keys.vik2.publicKeyHex });
+    const reasonKey = await withDatabase(async (db) => (await db.query<{ reason_key_doctor: Buffer }>("SELECT reason_key_doctor FROM access_requests WHERE id = $1", [REQUEST_ID])).rows[0]!.reason_key_doctor);
+    assert.ok(opensWith(reasonKey, keys.vik2.secretKey), "the doctor's copy of the request reason is re-wrapped");
   });
 
   it("cancels an unfinished rotation that never reached the chain, and refuses to cancel one that did", async () => {

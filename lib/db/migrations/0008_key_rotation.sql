@@ -22,3 +22,16 @@ CREATE TABLE key_rotation_keys (
   PRIMARY KEY (address, wrapped_key_id)
 );
 CREATE INDEX key_rotation_keys_wrapped_key ON key_rotation_keys (wrapped_key_id);
+
+-- Other material sealed for the rotating user's key with a lib/crypto wrapped key (81 bytes) in front: the
+-- emergency scope (emergency_configs.sealed_scope, for the patient), emergency notes (emergency_notes.sealed_note,
+-- per recipient) and access request reasons (access_requests.reason_key_patient / reason_key_doctor). Only that
+-- wrapped key is re-wrapped and swapped; the ciphertext behind it (and the note hash on chain) stays as it is.
+-- `ref` names the row: the key version, the request id, or the access request id.
+CREATE TABLE key_rotation_sealed (
+  address text NOT NULL REFERENCES key_rotations (address) ON DELETE CASCADE,
+  kind text NOT NULL CHECK (kind IN ('emergency_scope', 'emergency_note', 'request_reason_patient', 'request_reason_doctor')),
+  ref text NOT NULL CHECK (length(ref) BETWEEN 1 AND 80),
+  wrapped_key bytea NOT NULL CHECK (octet_length(wrapped_key) = 81),
+  PRIMARY KEY (address, kind, ref)
+);

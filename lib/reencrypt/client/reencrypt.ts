@@ -3,7 +3,9 @@ import { bytesToBase64, encodeWrappedKey, encryptBytes, encryptJson, randomDataK
 import type { UnlockedKey } from "@/lib/keystore";
 import { confirmRecordUpload } from "@/lib/records/client/upload";
 import * as recordsApi from "@/lib/records/client/api";
-import { unwrapDataKey } from "@/lib/records/client/envelope";
+import { openJson, unwrapDataKey } from "@/lib/records/client/envelope";
+import { recordMetadataSchema } from "@/lib/records/client/metadata";
+import { wrapUploadForEmergency } from "@/lib/emergency/client/patient";
 import { openRecord } from "@/lib/records/client/open";
 import { checkDoctorKey, doctorLabel } from "@/lib/sharing/client/doctor-key";
 import { findUploadRecipients } from "@/lib/sharing/client/recipients";
@@ -66,7 +68,8 @@ async function perRecordReaders(chain: BrowserChain, patient: string, recordId: 
  * 2. encrypt: a new data key, new ciphertext and metadata, wrapped for the patient and every doctor holding a live
  *    all-records grant (their keys checked against the chain);
  * 3. upload: the new ciphertext (pinned, new CID); 4. amend: PatientContract.amendRecord -> the new record id;
- * 5. confirm: the key store confirms the new record against the chain;
+ * 5. confirm: the key store confirms the new record against the chain (and, in the patient's emergency scope,
+ *    its key is wrapped for the emergency key, lib/emergency);
  * 6. grant: each doctor with a live per-record grant on the old record gets the new record's key and a grant on
  *    it with the same expiry (checked on chain afterwards);
  * 7. retire: the server deletes every key of the old record and unpins its ciphertext.
@@ -98,11 +101,14 @@ export async function reencryptRecord(
 
   let newRecordId: string;
   let dataKey: Uint8Array;
+  let category: string;
   if (info.supersededBy !== "0") {
     // Resuming: the chain already shows the new version; its data key comes back through the patient's key.
     newRecordId = info.supersededBy;
     try {
-      dataKey = unwrapDataKey((await recordsApi.getRecordKey(newRecordId)).wrappedKey, key.secretKey);
+      const stored = await recordsApi.getRecordKey(newRecordId);
+      dataKey = unwrapDataKey(stored.wrappedKey, key.secretKey);
+      category = openJson(recordMetadataSchema, dataKey, stored.encryptedMetadata).category;
     } catch (error) {
       throw new ReencryptError(`The new version (record ${newRecordId}) is not in the key store yet: ${reasonOf(error)}. The old record is kept.`, "confirm", error);
     }
@@ -116,6 +122,7 @@ export async function reencryptRecord(
 
     // 2. New data key, new ciphertext.
     onProgress({ step: "encrypt" });
+    category = opened.metadata.category;
     dataKey = randomDataKey();
     const ciphertext = await encryptBytes(dataKey, opened.bytes);
     opened.bytes.fill(0);
@@ -162,6 +169,10 @@ export async function reencryptRecord(
       throw new ReencryptError(`${reasonOf(error)}. The old record is kept until the new one is confirmed.`, "confirm", error);
     }
   }
+
+  // The new version joins the patient's emergency access when its category is in scope (a warning otherwise).
+  const emergency = await wrapUploadForEmergency(chain, key, newRecordId, category);
+  if (emergency.warning) skipped.push(emergency.warning);
 
   // 6. Per-record readers keep their access: the new record's key, then a grant with the same expiry.
   const regranted: { doctor: string; expiresAt: number }[] = [];

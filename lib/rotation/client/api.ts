@@ -22,7 +22,7 @@ export async function stageRotation(request: StageRotationRequest, onStaged?: (s
   let staged = 0;
   for (let start = 0; start === 0 || start < request.keys.length; start += MAX_STAGED_KEYS_PER_REQUEST) {
     const keys = request.keys.slice(start, start + MAX_STAGED_KEYS_PER_REQUEST);
-    await json(stageRotationResponseSchema, "/api/keys/rotation", sendJson("PUT", { ...request, keys, profileWrappedKey: start === 0 ? request.profileWrappedKey : undefined }));
+    await json(stageRotationResponseSchema, "/api/keys/rotation", sendJson("PUT", { ...request, keys, profileWrappedKey: start === 0 ? request.profileWrappedKey : undefined, sealed: start === 0 ? request.sealed : undefined }));
     staged += keys.length;
     onStaged?.(staged);
   }

@@ -87,12 +87,14 @@ function rewrap(wrapped: string, oldSecret: Uint8Array | undefined, next: Unlock
 }
 
 /**
- * Re-wraps and stages `ids` (all the caller's keys when undefined) for the new key. Returns counts.
+ * Re-wraps and stages `ids` (all the caller's data keys when undefined), the profile's key and the sealed keys
+ * `sealedRefs` (all when undefined) for the new key. Returns counts of data keys.
  */
 async function stageKeys(
   state: RotationKeysResponse,
   ids: readonly string[] | undefined,
   withProfile: boolean,
+  sealedRefs: readonly { kind: string; ref: string }[] | undefined,
   oldKey: UnlockedKey | undefined,
   next: UnlockedKey,
   onProgress: (progress: RotationProgress) => void,
@@ -109,9 +111,13 @@ async function stageKeys(
     onProgress({ step: "rewrap", done: keys.length, total: rows.length });
   }
   const profileWrappedKey = withProfile && state.profileWrappedKey ? rewrap(state.profileWrappedKey, oldKey?.secretKey, next).wrappedKey : undefined;
+  const wantedSealed = sealedRefs && new Set(sealedRefs.map((item) => `${item.kind}:${item.ref}`));
+  const sealed = state.sealed
+    .filter((item) => !wantedSealed || wantedSealed.has(`${item.kind}:${item.ref}`))
+    .map((item) => ({ kind: item.kind, ref: item.ref, wrappedKey: rewrap(item.wrappedKey, oldKey?.secretKey, next).wrappedKey }));
   onProgress({ step: "stage", staged: 0, total: keys.length });
   const oldPublicKey = (oldKey?.publicKeyHex ?? state.rotation?.oldPublicKey ?? "").toLowerCase();
-  await api.stageRotation({ oldPublicKey: oldPublicKey as `0x${string}`, newPublicKey: next.publicKeyHex.toLowerCase() as `0x${string}`, keys, profileWrappedKey }, (staged) =>
+  await api.stageRotation({ oldPublicKey: oldPublicKey as `0x${string}`, newPublicKey: next.publicKeyHex.toLowerCase() as `0x${string}`, keys, profileWrappedKey, sealed }, (staged) =>
     onProgress({ step: "stage", staged, total: keys.length }),
   );
   return { rewrapped: keys.length - unreadable, unreadable };
@@ -150,7 +156,7 @@ async function runRotation(
       if (state.publicKey?.toLowerCase() !== oldKey.publicKeyHex.toLowerCase()) {
         throw new RotationError("The key store does not hold your current key; reload the page and try again.", "stage");
       }
-      counts = await stageKeys(state, undefined, true, oldKey, next, onProgress);
+      counts = await stageKeys(state, undefined, true, undefined, oldKey, next, onProgress);
     }
     if (swapped) {
       await finishOnDevice(pending, next, onProgress);
@@ -198,7 +204,7 @@ async function runRotation(
       const delay = SWAP_RETRY_DELAYS_MS[attempt - 1];
       if (conflict?.success && delay !== undefined) {
         if (conflict.data.reason === "unstaged") {
-          const missing = await stageKeys(await api.getRotationKeys(), conflict.data.ids, conflict.data.profile, oldKey, next, onProgress);
+          const missing = await stageKeys(await api.getRotationKeys(), conflict.data.ids, conflict.data.profile, conflict.data.sealed, oldKey, next, onProgress);
           counts = { rewrapped: counts.rewrapped + missing.rewrapped, unreadable: counts.unreadable + missing.unreadable };
           onProgress({ step: "swap", attempt });
         } else {

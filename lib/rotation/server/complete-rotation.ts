@@ -21,7 +21,7 @@ export async function completeRotation(caller: `0x${string}`, newPublicKey: stri
   const outcome = await swapRotationKeys(caller, Buffer.from(newPublicKey.slice(2), "hex"));
   if (outcome.outcome === "no_rotation") throw new ApiError("not_found", "No rotation to this key is staged for you.");
   if (outcome.outcome === "unstaged") {
-    throw new ApiError("conflict", "Some keys wrapped for you are not re-wrapped for your new key yet.", { reason: "unstaged", ids: outcome.ids, profile: outcome.profile });
+    throw new ApiError("conflict", "Some keys wrapped for you are not re-wrapped for your new key yet.", { reason: "unstaged", ids: outcome.ids, profile: outcome.profile, sealed: outcome.sealed });
   }
   return { publicKey: newPublicKey, swapped: outcome.swapped, profile: outcome.profile };
 }

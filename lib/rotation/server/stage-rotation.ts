@@ -19,7 +19,8 @@ export const FOREIGN_KEYS_MESSAGE = "Some of these keys are not wrapped for you 
  * - the caller holds an encryption key on chain (403), and the key store's key for them is `oldPublicKey` (409);
  * - the chain shows `oldPublicKey` (the rotation has not reached the chain) or `newPublicKey` (it has, and the
  *   browser is finishing it) (409 otherwise); a rotation to another new key is replaced only in the first case;
- * - every id is a wrapped key of the caller (403, the same answer for an unknown id).
+ * - every id is a wrapped key of the caller, every sealed (kind, ref) a row sealed for them (403, the same answer
+ *   for an unknown one).
  */
 export async function stageRotation(caller: `0x${string}`, input: StageRotationRequest): Promise<{ newPublicKey: string; staged: number }> {
   if (input.oldPublicKey === input.newPublicKey) {
@@ -48,6 +49,7 @@ export async function stageRotation(caller: `0x${string}`, input: StageRotationR
     newPublicKey: keyBytes(input.newPublicKey),
     profileWrappedKey: input.profileWrappedKey ? fromBase64(input.profileWrappedKey) : undefined,
     keys: input.keys.map((key) => ({ id: key.id, wrappedKey: fromBase64(key.wrappedKey) })),
+    sealed: (input.sealed ?? []).map((item) => ({ kind: item.kind, ref: item.ref, wrappedKey: fromBase64(item.wrappedKey) })),
   });
   if (outcome.outcome === "foreign_keys") throw new ApiError("forbidden", FOREIGN_KEYS_MESSAGE);
   return { newPublicKey: input.newPublicKey, staged: outcome.staged };
