@@ -17,7 +17,6 @@ import { NOTE_REQUIRED_REASON, isReasonCode } from "../reasons";
 import { openBytes } from "../seal";
 import { EmergencyError } from "./patient";
 
-const ZERO_HASH = `0x${"0".repeat(64)}`;
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).replace(/\.$/, "");
 
 export type RequestProgress = { step: "check" } | { step: "seal" } | { step: "sign"; tx: TxStatus } | { step: "note" } | { step: "done"; requestId: string };
@@ -43,12 +42,12 @@ export async function requestEmergency(chain: BrowserChain, args: { patient: str
     const readers = [...(patientKey ? [{ address: patient, publicKey: publicKeyFromHex(patientKey) }] : []), ...admins.map((entry) => ({ address: entry.admin, publicKey: publicKeyFromHex(entry.key) }))];
     sealed = sealNote(note, readers);
   }
+  let requestId: string;
   try {
-    await requestEmergencyAccess(chain, patient, args.reasonCode, sealed?.noteHash ?? ZERO_HASH, (tx) => onProgress({ step: "sign", tx }));
+    ({ requestId } = await requestEmergencyAccess(chain, patient, args.reasonCode, sealed?.noteHash, (tx) => onProgress({ step: "sign", tx })));
   } catch (error) {
     throw new EmergencyError(error instanceof ChainError ? error.message : `The request failed: ${reasonOf(error)}.`, error);
   }
-  const { requestId } = await emergencyAccessOf(chain, chain.account, patient);
   if (sealed) {
     onProgress({ step: "note" });
     try {
@@ -66,7 +65,7 @@ export async function latestRequest(chain: BrowserChain, patient: string): Promi
   const { requestId } = await emergencyAccessOf(chain, chain.account, patient.toLowerCase());
   if (requestId === "0") return undefined;
   const [request, live] = await Promise.all([getEmergencyRequest(chain, requestId), hasEmergencyAccess(chain, chain.account, patient.toLowerCase())]);
-  return { ...request, live };
+  return request && { ...request, live };
 }
 
 /** A live emergency session in the doctor's browser: the rebuilt emergency secret key and the records in scope. */

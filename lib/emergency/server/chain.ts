@@ -5,89 +5,42 @@ import type { BlockTag, Hex } from "@/lib/chain/server/reads";
 import { getServerWeb3 } from "@/lib/chain/server/web3";
 
 /*
- * DoctorContract's emergency views and events as the server reads them. Calls go through an untyped view of
- * the contract's methods (so this module does not depend on which ABI generation it is compiled against) and
- * events are decoded from their signatures here.
+ * DoctorContract's emergency views as the emergency routes read them: lib/chain/server/emergency.ts (the
+ * contract helper's module), plus the patient's key with its version even when not opted in (the next opt-in
+ * must use version + 1 after an opt-out), and the request/decision events decoded from their signatures.
  */
+export {
+  adminEncryptionKeyOf,
+  adminsWithKeys,
+  emergencyAccessOf,
+  emergencyRequestCount,
+  emergencyThreshold,
+  emergencyWindow,
+  getAdmins,
+  getEmergencyRequest,
+  hasApprovedEmergency,
+  hasEmergencyAccess,
+  type EmergencyRequestOnChain,
+} from "@/lib/chain/server/emergency";
 
 type Call = { call(options?: object, block?: BlockTag): Promise<unknown> };
 const methods = () => serverContracts().doctor.methods as unknown as Record<string, (...args: unknown[]) => Call>;
-const read = <T>(name: string, args: unknown[], block: BlockTag = "latest") => chainRead(async () => (await methods()[name]!(...args).call({}, block)) as T);
 
 const ZERO_KEY = `0x${"0".repeat(64)}`;
 const lower = (value: unknown) => String(value).toLowerCase() as Hex;
 
-/** Request states as the contract numbers them (an expired request stays Pending on chain). */
-export const REQUEST_STATES = ["pending", "approved", "refused"] as const;
-export type RequestStateOnChain = (typeof REQUEST_STATES)[number];
-
-export interface EmergencyRequestOnChain {
-  requestId: bigint;
-  doctor: Hex;
-  patient: Hex;
-  reasonCode: number;
-  state: RequestStateOnChain;
-  approvals: number;
-  threshold: number;
-  keyVersion: number;
-  requestedAt: number;
-  grantedUntil: number;
-}
-
 export interface EmergencyKeyOnChain {
-  /** 0x + 64 hex; undefined when the patient has not opted in. */
+  /** 0x + 64 hex; undefined when the patient is not opted in (never, or opted out). */
   key: Hex | undefined;
   threshold: number;
+  /** Moves on at every opt-in, renewal and opt-out. */
   version: number;
 }
 
 export async function emergencyKeyOf(patient: string, block: BlockTag = "latest"): Promise<EmergencyKeyOnChain> {
-  const raw = await read<{ key: string; threshold: bigint; version: bigint }>("emergencyKeyOf", [patient], block);
+  const raw = (await chainRead(() => methods().emergencyKeyOf!(patient).call({}, block))) as { key: string; threshold: bigint; version: bigint };
   const key = lower(raw.key);
   return { key: key === ZERO_KEY ? undefined : key, threshold: Number(raw.threshold), version: Number(raw.version) };
-}
-
-export const getAdmins = async (block: BlockTag = "latest") => (await read<string[]>("getAdmins", [], block)).map(lower);
-
-export async function adminEncryptionKeyOf(admin: string, block: BlockTag = "latest"): Promise<Hex | undefined> {
-  const key = lower(await read<string>("adminEncryptionKeyOf", [admin], block));
-  return key === ZERO_KEY ? undefined : key;
-}
-
-export const emergencyThreshold = async (block: BlockTag = "latest") => Number(await read<bigint>("emergencyThreshold", [], block));
-export const emergencyWindow = async (block: BlockTag = "latest") => Number(await read<bigint>("emergencyWindow", [], block));
-export const emergencyRequestCount = async (block: BlockTag = "latest") => BigInt(await read<bigint>("emergencyRequestCount", [], block));
-
-function reshape(requestId: bigint, raw: Record<string, unknown>): EmergencyRequestOnChain {
-  return {
-    requestId,
-    doctor: lower(raw.doctor),
-    patient: lower(raw.patient),
-    reasonCode: Number(raw.reasonCode),
-    state: REQUEST_STATES[Number(raw.state)] ?? "pending",
-    approvals: Number(raw.approvals),
-    threshold: Number(raw.threshold),
-    keyVersion: Number(raw.keyVersion),
-    requestedAt: Number(raw.requestedAt),
-    grantedUntil: Number(raw.grantedUntil),
-  };
-}
-
-/** A request, or undefined for an id the chain does not have (no reverting call). */
-export async function getEmergencyRequest(requestId: bigint, block: BlockTag = "latest"): Promise<EmergencyRequestOnChain | undefined> {
-  if (requestId < 1n || requestId > (await emergencyRequestCount(block))) return undefined;
-  return reshape(requestId, await read<Record<string, unknown>>("getEmergencyRequest", [requestId], block));
-}
-
-export const hasApprovedEmergency = (requestId: bigint, admin: string, block: BlockTag = "latest") =>
-  read<boolean>("hasApprovedEmergency", [requestId, admin], block).then(Boolean);
-
-export const hasEmergencyAccess = (doctor: string, patient: string, block: BlockTag = "latest") =>
-  read<boolean>("hasEmergencyAccess", [doctor, patient], block).then(Boolean);
-
-export async function emergencyAccessOf(doctor: string, patient: string, block: BlockTag = "latest"): Promise<{ requestId: bigint; grantedUntil: number }> {
-  const raw = await read<{ requestId: bigint; grantedUntil: bigint }>("emergencyAccessOf", [doctor, patient], block);
-  return { requestId: BigInt(raw.requestId), grantedUntil: Number(raw.grantedUntil) };
 }
 
 // --- events -----------------------------------------------------------------------------------------------

@@ -10,8 +10,7 @@ import { ACCESS_LOG_LOOKBACK_BLOCKS, ACCESS_LOG_WINDOW_SECONDS } from "@/lib/rec
 import { fromBase64, toBase64 } from "@/lib/records/server/encoding";
 import { noteHashOf as sealedNoteHash } from "@/lib/emergency/note";
 import type { EmergencyAccessResponse, EmergencyRecordKey, PutNotesRequest } from "@/lib/emergency/schemas";
-import { adminsWithKey } from "./enrolment";
-import { emergencyAccessOf, emergencyKeyOf, getEmergencyRequest, hasApprovedEmergency, hasEmergencyAccess, noteHashOf } from "./chain";
+import { adminsWithKeys, emergencyAccessOf, emergencyKeyOf, getEmergencyRequest, hasApprovedEmergency, hasEmergencyAccess, noteHashOf } from "./chain";
 
 type Hex = `0x${string}`;
 type Refusal = Exclude<EmergencyAuditReason, "emergency">;
@@ -40,7 +39,7 @@ export async function storeNotes(doctor: Hex, requestId: bigint, input: PutNotes
   if (!request || request.doctor !== doctor) throw new ApiError("forbidden", "This is not your emergency request.");
   const expected = await noteHashOf(requestId);
   if (!expected || /^0x0{64}$/.test(expected)) throw new ApiError("invalid_input", "This request was made without a note.", [{ path: "notes", message: "no note hash on chain" }]);
-  const readers = new Set<string>([request.patient, ...(await adminsWithKey()).map((entry) => entry.admin)]);
+  const readers = new Set<string>([request.patient, ...(await adminsWithKeys()).map((entry) => entry.admin)]);
   const notes = input.notes.map((note) => ({ recipient: note.recipient, sealedNote: fromBase64(note.sealedNote) }));
   for (const [i, note] of notes.entries()) {
     if (!readers.has(note.recipient)) throw new ApiError("invalid_input", `${note.recipient} is neither the patient nor an administrator with a key.`, [{ path: `notes.${i}.recipient`, message: "not a reader of this note" }]);

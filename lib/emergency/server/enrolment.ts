@@ -5,16 +5,9 @@ import { findEnrolment, putEnrolment, upsertEmergencyKeys } from "@/lib/db/repos
 import { findPatientRecordIds } from "@/lib/db/repositories/records";
 import { fromBase64, toBase64 } from "@/lib/records/server/encoding";
 import type { EnrolmentResponse, PutEmergencyKeysRequest, PutEnrolmentRequest } from "@/lib/emergency/schemas";
-import { adminEncryptionKeyOf, emergencyKeyOf, getAdmins } from "./chain";
+import { adminsWithKeys, emergencyKeyOf } from "./chain";
 
 type Hex = `0x${string}`;
-
-/** The administrators who hold an encryption key on chain now (the ones a patient's shares are for). */
-export async function adminsWithKey(): Promise<{ admin: Hex; key: Hex }[]> {
-  const admins = await getAdmins();
-  const keys = await Promise.all(admins.map((admin) => adminEncryptionKeyOf(admin)));
-  return admins.flatMap((admin, i) => (keys[i] ? [{ admin, key: keys[i]! }] : []));
-}
 
 /**
  * Stores the material of a new opt-in (or renewal) before the patient signs setEmergencyKey: the public key,
@@ -27,7 +20,7 @@ export async function storeEnrolment(patient: Hex, input: PutEnrolmentRequest): 
   if (input.keyVersion !== current.version + 1) {
     throw new ApiError("conflict", `Your emergency key is at version ${current.version} on chain; the next one is ${current.version + 1}.`);
   }
-  const holders = new Set((await adminsWithKey()).map((entry) => entry.admin));
+  const holders = new Set((await adminsWithKeys()).map((entry) => entry.admin));
   const given = input.shares.map((share) => share.admin);
   if (new Set(given).size !== given.length) throw new ApiError("invalid_input", "Each administrator may hold only one share.", [{ path: "shares", message: "duplicate administrator" }]);
   const stranger = given.find((admin) => !holders.has(admin));
