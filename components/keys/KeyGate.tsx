@@ -13,6 +13,7 @@ import { UnlockKey } from "./UnlockKey";
 import { RestoreKey } from "./RestoreKey";
 import { FinishRotation } from "@/components/rotation/FinishRotation";
 import { usePendingRotation } from "@/components/rotation/usePendingRotation";
+import { LostKeyHelp } from "@/components/rotation/LostKeyHelp";
 
 /** What a portal gets once its key is unlocked. */
 export interface UnlockedArea {
@@ -117,7 +118,17 @@ export function KeyGate({ role, wallet, children }: { role: KeyRole; wallet: Rea
     // A key was made here (or serves this wallet's other role) but is not on chain for this role yet.
     return <UnlockKey role={role} address={wallet.account} finishSignUp={chain} onUnlocked={setKey} onStartOver={() => setMode("new")} />;
   }
-  if (!facts.hasStoredKey) return <RestoreKey address={wallet.account} chainKey={chainKey} onRestored={setKey} />;
+  if (!facts.hasStoredKey) {
+    // No key on this device: restore the backup file, or learn what a lost key means (components/rotation).
+    return (
+      <div className="space-y-4">
+        <RestoreKey address={wallet.account} chainKey={chainKey} onRestored={setKey} />
+        <div className="mx-auto max-w-lg">
+          <LostKeyHelp role={role} />
+        </div>
+      </div>
+    );
+  }
   return <UnlockKey role={role} address={wallet.account} chainKey={chainKey} onUnlocked={setKey} onRestore={() => setMode("restore")} />;
 }
 

@@ -338,4 +338,13 @@ describe("key rotation and re-encryption", () => {
     assert.ok((await patientOpens(patientPage, mri, "kept-mri.pdf")).equals(mri.file));
     assert.ok((await doctorOpens(almaPage, ecg, "alma-reencrypted-ecg.pdf")).equals(ecg.file));
   });
+
+  step("on a device without the key, the restore screen says what a lost key can and cannot recover", async () => {
+    const fresh = await openSignedIn(browser, { account: patient, route: "/patient", role: "patient" });
+    contexts.push(fresh.context);
+    await fresh.page.getByTestId("restore").waitFor();
+    const help = fresh.page.getByTestId("lost-key-help");
+    await help.getByText("Lost your old key?").click();
+    assert.match(await help.innerText(), /cannot be recovered without the old key or a backup file/);
+  });
 });
