@@ -31,6 +31,9 @@ let pendingCiphertext: Uint8Array;
 /** A pending access request from doctor 31 to the owner, and doctor 31's client. */
 let accessRequestId: string;
 let requester: ApiClient;
+/** The owner's wrapped key on their record (its row id), and each party's key in the key store (for key rotation). */
+let ownerWrappedKeyId: string;
+const storedKeyOf = new Map<ApiClient, string>();
 
 async function upload(fill: number, withContent: boolean) {
   const record = await encryptedRecord(new Uint8Array(64).fill(fill), [{ address: owner, publicKey: keys.owner.publicKey }]);
@@ -70,6 +73,12 @@ before(async () => {
   });
   assert.equal(asked.status, 201, JSON.stringify(asked.body));
   accessRequestId = (asked.body as { id: string }).id;
+  ownerWrappedKeyId = await withDatabase(
+    async (db) => (await db.query<{ id: string }>("SELECT id::text AS id FROM wrapped_keys WHERE recipient = $1 AND record_id = $2", [owner, recordId])).rows[0]!.id,
+  );
+  assert.equal((await parties.patient.put("/api/keys/me", { json: { publicKey: keys.other.publicKeyHex } })).status, 200);
+  storedKeyOf.set(parties.patient, keys.other.publicKeyHex.toLowerCase());
+  storedKeyOf.set(parties.doctor, keys.doctor.publicKeyHex.toLowerCase());
 });
 
 after(async () => {
@@ -77,6 +86,7 @@ after(async () => {
   await alice.delete(`/api/uploads/${pendingUploadId}`);
   await alice.delete(`/api/uploads/${receivedUploadId}`);
   await requester.post(`/api/access-requests/${accessRequestId}/withdraw`);
+  for (const party of ["patient", "doctor"] as const) await parties[party].delete("/api/keys/rotation");
   await requester.post("/api/auth/logout-all");
   await alice.post("/api/auth/logout-all");
   for (const party of ["patient", "doctor", "stranger"] as const) await parties[party].post("/api/auth/logout-all");
@@ -91,16 +101,19 @@ interface Ids {
   request: string;
   /** An emergency request id on chain (none exists in this file: both answers must still agree). */
   emergency: string;
+  /** A wrapped_keys row id (key rotation stages new keys by these ids). */
+  wrappedKey: string;
   /** An account address that owns things (the owner) or one that owns nothing. */
   address: string;
 }
-const ownerIds = (): Ids => ({ record: recordId, received: receivedUploadId, pending: pendingUploadId, request: accessRequestId, emergency: "1", address: owner });
+const ownerIds = (): Ids => ({ record: recordId, received: receivedUploadId, pending: pendingUploadId, request: accessRequestId, emergency: "1", wrappedKey: ownerWrappedKeyId, address: owner });
 const unknownIds = (): Ids => ({
   record: ((BigInt(owner) << 96n) + 987_654n).toString(),
   received: randomUUID(),
   pending: randomUUID(),
   request: randomUUID(),
   emergency: "987654321",
+  wrappedKey: "987654321",
   address: `0x${"5a".repeat(20)}`,
 });
 
@@ -163,6 +176,34 @@ const routes: Array<{ name: string; listing?: true; statuses?: number[]; call: (
     name: "PUT /api/emergency/requests/:id/notes",
     call: (c, ids, h) => raw(c, "PUT", `/api/emergency/requests/${ids.emergency}/notes`, ids, { json: { notes: [{ recipient: ids.address, sealedNote: "AAAA" }] }, headers: h }),
   },
+  // Key rotation and re-encryption.
+  { name: "GET /api/records/reencrypt/:id", call: (c, ids, h) => raw(c, "GET", `/api/records/reencrypt/${ids.record}`, ids, { headers: h }) },
+  { name: "POST /api/records/reencrypt/:id/retire", call: (c, ids, h) => raw(c, "POST", `/api/records/reencrypt/${ids.record}/retire`, ids, { headers: h }) },
+  {
+    name: "PUT /api/keys/rotation (wrapped key ids in the body)",
+    call: (c, ids, h) =>
+      raw(c, "PUT", "/api/keys/rotation", ids, {
+        json: { oldPublicKey: storedKeyOf.get(c) ?? `0x${"01".repeat(32)}`, newPublicKey: `0x${"02".repeat(32)}`, keys: [{ id: ids.wrappedKey, wrappedKey: "A".repeat(108) }] },
+        headers: h,
+      }),
+  },
+  {
+    name: "PUT /api/keys/rotation (sealed refs in the body)",
+    call: (c, ids, h) =>
+      raw(c, "PUT", "/api/keys/rotation", ids, {
+        json: {
+          oldPublicKey: storedKeyOf.get(c) ?? `0x${"01".repeat(32)}`,
+          newPublicKey: `0x${"02".repeat(32)}`,
+          keys: [],
+          sealed: [{ kind: "request_reason_patient", ref: ids.request, wrappedKey: "A".repeat(108) }],
+        },
+        headers: h,
+      }),
+  },
+  {
+    name: "PUT /api/access-requests/reason-keys (request ids in the body)",
+    call: (c, ids, h) => raw(c, "PUT", "/api/access-requests/reason-keys", ids, { json: { keys: [{ id: ids.request, reasonKey: "A".repeat(108) }] }, headers: h }),
+  },
   {
     name: "PUT /api/emergency/keys (record ids in the body)",
     // Another patient without an emergency key is stopped by the version check (409) before the record check.
@@ -200,6 +241,8 @@ describe("BOLA: another party's id answers byte for byte like an unknown id", ()
         const foreign = await row.call(parties[party], ownerIds());
         const unknown = await row.call(parties[party], unknownIds());
         assert.ok((row.listing ? [200] : [403, 404, ...(row.statuses ?? [])]).includes(foreign.status), `${foreign.status} ${foreign.text}`);
+        // The app's own answer, not Next's page for a route that does not exist.
+        assert.equal(foreign.contentType, "application/json", foreign.text.slice(0, 200));
         if (row.listing) assert.doesNotMatch(foreign.text, /"records":\[\{/, "a foreign record is listed");
         assert.deepEqual(foreign, unknown);
       });
@@ -262,6 +305,25 @@ describe("BOLA: identity comes from the session cookie only", () => {
     { name: "PUT /api/keys/me", client: () => parties.stranger, method: "PUT", path: "/api/keys/me", json: () => ({ publicKey: keys.owner.publicKeyHex }), extra: "address" },
     { name: "PUT /api/profile", client: () => parties.stranger, method: "PUT", path: "/api/profile", json: () => ({ encryptedProfile: "AAAA", wrappedKey: "A".repeat(108) }), extra: "address" },
     { name: "PUT /api/admin/licence-salts/:address", client: () => parties.admin, method: "PUT", path: `/api/admin/licence-salts/0x${"5a".repeat(20)}`, json: () => ({ salt: `0x${"cd".repeat(32)}` }), extra: "admin" },
+    {
+      name: "POST /api/access-requests",
+      client: () => parties.doctor,
+      method: "POST",
+      path: "/api/access-requests",
+      json: () => ({ patient: owner, allRecords: true, categories: [], proposedExpiry: 0, encryptedReason: "AAAA", reasonKeys: { patient: "A".repeat(108), doctor: "A".repeat(108) } }),
+      extra: "doctor",
+    },
+    {
+      name: "PUT /api/emergency/enrolment",
+      client: () => parties.patient,
+      method: "PUT",
+      path: "/api/emergency/enrolment",
+      json: () => ({ keyVersion: 1, publicKey: `0x${"ab".repeat(32)}`, sealedScope: "AAAA", shares: [{ admin: stack.accounts[0]!.toLowerCase(), sealedShare: "AAAA" }] }),
+      extra: "patient",
+    },
+    { name: "PUT /api/emergency/keys", client: () => parties.patient, method: "PUT", path: "/api/emergency/keys", json: () => ({ keyVersion: 1, keys: [record()] }), extra: "patient" },
+    { name: "PUT /api/emergency/requests/:id/notes", client: () => parties.doctor, method: "PUT", path: "/api/emergency/requests/1/notes", json: () => ({ notes: [{ recipient: owner, sealedNote: "AAAA" }] }), extra: "doctor" },
+    { name: "PUT /api/emergency/requests/:id/release", client: () => parties.admin, method: "PUT", path: "/api/emergency/requests/1/release", json: () => ({ sealedShare: "AAAA" }), extra: "admin" },
   ];
   for (const row of bodies) {
     it(`${row.name}: an identity field "${row.extra}" in the body is an unknown field (422), never used`, async () => {
