@@ -19,6 +19,8 @@ const BENCHES: Bench[] = [
   // start before upload: it makes the .next-bench build from scratch, which upload then finds up to date.
   { name: "start", what: "npm start, fresh and restarted", command: [process.execPath, "--import", "tsx", "bench/start/run.ts"] },
   { name: "upload", what: "10 MB PDF upload path", command: [process.execPath, "--import", "tsx", "bench/upload/run.ts"] },
+  { name: "keys", what: "doctor's key request under load", command: [process.execPath, "--import", "tsx", "bench/keys/run.ts"] },
+  { name: "records", what: "first page of My records, 5,000 records", command: [process.execPath, "--import", "tsx", "bench/records/run.ts"] },
 ];
 
 function run(bench: Bench): Promise<{ code: number; output: string; ms: number }> {

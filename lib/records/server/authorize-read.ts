@@ -1,9 +1,10 @@
 import "server-only";
 import { ApiError } from "@/lib/api";
 import type { KeyRefusalReason } from "@/lib/api/schemas";
-import { doctorStatus, type DoctorStatus } from "@/lib/chain/server/doctors";
+import { atBlock, doctorStatusAt, latestBlockSince } from "@/lib/chain/server/at-block";
+import type { DoctorStatus } from "@/lib/chain/server/doctors";
 import { accessEvents } from "@/lib/chain/server/events";
-import { canRead, getGrants, indexOfRecord, latestBlockNumber, patientOfRecord, recordCount } from "@/lib/chain/server/reads";
+import { canRead, getGrants, indexOfRecord, patientOfRecord, recordCount } from "@/lib/chain/server/reads";
 
 /** A doctor's RecordAccessed event must be at most this old, by the server's clock, to release a key. */
 export const ACCESS_LOG_WINDOW_SECONDS = 15 * 60;
@@ -20,7 +21,8 @@ export type ReadDecision =
 /**
  * What one request reads once, however many records it decides: the server's clock, the latest block (every
  * chain read of the request is made at that block, so they agree), the caller's doctor status and the
- * record counts of the patients involved.
+ * record counts of the patients involved. Reads at a block are shared with other requests deciding at the
+ * same block (lib/chain/server/at-block.ts).
  */
 export interface ReadContext {
   caller: `0x${string}`;
@@ -32,17 +34,18 @@ export interface ReadContext {
 }
 
 export function readContext(caller: `0x${string}`): ReadContext {
+  const arrived = performance.now();
   let block: Promise<bigint> | undefined;
   let status: Promise<DoctorStatus> | undefined;
   const counts = new Map<string, Promise<bigint>>();
   const context: ReadContext = {
     caller,
     now: Math.floor(Date.now() / 1000),
-    block: () => (block ??= latestBlockNumber()),
-    doctorStatus: () => (status ??= doctorStatus(caller)),
+    block: () => (block ??= latestBlockSince(arrived)),
+    doctorStatus: () => (status ??= context.block().then((at) => atBlock(at, `doctorStatus:${caller}`, () => doctorStatusAt(caller, at)))),
     recordCount(patient) {
       let count = counts.get(patient);
-      if (!count) counts.set(patient, (count = context.block().then((at) => recordCount(patient, at))));
+      if (!count) counts.set(patient, (count = context.block().then((at) => atBlock(at, `recordCount:${patient}`, () => recordCount(patient, at)))));
       return count;
     },
   };
@@ -70,9 +73,12 @@ export async function authorizeRead(context: ReadContext, recordId: string, opti
 
   const block = await context.block();
   const index = indexOfRecord(id);
-  const [readable, count] = await Promise.all([canRead(context.caller, id, block), context.recordCount(patient)]);
+  const [readable, count] = await Promise.all([
+    atBlock(block, `canRead:${context.caller}:${id}`, () => canRead(context.caller, id, block)),
+    context.recordCount(patient),
+  ]);
   if (index >= count) return refuse("no_grant");
-  const [grant] = await getGrants(patient, context.caller, index, 1n, block);
+  const [grant] = await atBlock(block, `grant:${patient}:${context.caller}:${index}`, () => getGrants(patient, context.caller, index, 1n, block));
   if (!grant?.granted) return refuse("no_grant");
   const expiresAt = grant.expiresAt;
   // Granted but not readable on chain: expired by the chain's clock (when the grant has an expiry), else the
@@ -82,7 +88,9 @@ export async function authorizeRead(context: ReadContext, recordId: string, opti
 
   if (options.requireAccessLog) {
     const fromBlock = block > ACCESS_LOG_LOOKBACK_BLOCKS ? block - ACCESS_LOG_LOOKBACK_BLOCKS : 0n;
-    const events = await accessEvents({ patient, doctor: context.caller, recordId: id }, { fromBlock, toBlock: block });
+    const events = await atBlock(block, `accessed:${patient}:${context.caller}:${id}`, () =>
+      accessEvents({ patient, doctor: context.caller, recordId: id }, { fromBlock, toBlock: block }),
+    );
     if (!events.some((event) => event.time >= context.now - ACCESS_LOG_WINDOW_SECONDS)) return refuse("no_access_log");
   }
   return { allowed: true, reason: "grant" };

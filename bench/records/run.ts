@@ -1,0 +1,229 @@
+// Item 5: the first page of "My records" for a patient with 5,000 records against the same page for a patient
+// with 10, each as the browser loads it: the chain's recordCount and getRecords for that page, POST
+// /api/records/query for that page's ids, unwrapping each data key and decrypting each record's metadata
+// (lib/records/client/list.ts loadMyRecordsPage, run here in Node against the bench's own stack). Median of
+// RUNS, interleaved; also a page of 10 for both (the history's cost alone). BENCH_RECORDS_WHOLE=1 also times the
+// whole-history load (loadMyRecords) of the big patient once, as "My records" did before paging.
+//   node --import tsx bench/records/run.ts            (also part of `npm run bench`)
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { Web3 } from "web3";
+import { browserChain, type BrowserChain } from "@/lib/chain/client";
+import type { ContractAddresses } from "@/lib/chain/deployment";
+import { patientContractAbi } from "@/lib/chain/generated/contracts";
+import { encryptJson, randomDataKey, wrapKey } from "@/lib/crypto";
+import type { UnlockedKey } from "@/lib/keystore";
+import { loadMyRecords, loadMyRecordsPage, RECORDS_PAGE_SIZE } from "@/lib/records/client/list";
+import { rpc, signedInClient } from "@/test/support/api/api-client";
+import { registerPatient } from "@/test/support/api/chain";
+import { testKeys } from "@/test/support/api/fixtures";
+import { startBenchStack } from "../lib/bench-stack";
+import { fmt, median, printTable, timeMs, writeResults, type SummaryRow } from "../lib/stats";
+
+const BIG = Number(process.env.BENCH_RECORDS_BIG ?? 5_000);
+const SMALL = 10;
+const RUNS = Number(process.env.BENCH_RECORDS_RUNS ?? 9);
+const TARGET_RATIO = 1.5;
+const SEND_BATCH = 100;
+const EQUAL_PAGE = 10;
+
+interface Patient {
+  key: UnlockedKey;
+  chain: BrowserChain;
+  cookie: string;
+}
+
+/**
+ * `count` records for `patient`: addRecord mined on chain (sent SEND_BATCH at a time), and the key store's rows
+ * (record with encrypted metadata, the data key wrapped for the patient) written straight into PostgreSQL, as a
+ * confirmed upload leaves them. One data key for all (the page still unwraps and decrypts each record's own).
+ */
+async function seedRecords(web3: Web3, patientAddress: string, patientContract: string, databaseUrl: string, publicKey: Uint8Array, count: number): Promise<void> {
+  // Sent as plain eth_sendTransaction calls without waiting for each receipt (Ganache mines them in nonce
+  // order at once): the record ids are then the patient's address << 96 | index, checked with recordCount.
+  const contract = new web3.eth.Contract(patientContractAbi, patientContract);
+  const first = Number(await contract.methods.recordCount(patientAddress).call());
+  const cids: string[] = [];
+  for (let start = 0; start < count; start += SEND_BATCH) {
+    const batch = Array.from({ length: Math.min(SEND_BATCH, count - start) }, () => `0x${randomBytes(32).toString("hex")}`);
+    // Sent together; which index each digest gets does not matter here (the rows only need distinct CIDs).
+    await Promise.all(
+      batch.map((digest) => {
+        cids.push(`bench-${digest.slice(2, 34)}`);
+        const data = contract.methods.addRecord(patientAddress, digest, 0x55).encodeABI();
+        return rpc("eth_sendTransaction", [{ from: patientAddress, to: patientContract, data, gas: "0x493e0" }]);
+      }),
+    );
+  }
+  const mined = Number(await contract.methods.recordCount(patientAddress).call());
+  if (mined !== first + count) throw new Error(`${mined - first} of ${count} records mined`);
+  const ids = cids.map((_, i) => ((BigInt(patientAddress) << 96n) | BigInt(first + i)).toString());
+  const dataKey = randomDataKey();
+  const wrapped = Buffer.from(wrapKey(dataKey, publicKey));
+  const metadata = ids.map((_, i) =>
+    Buffer.from(
+      encryptJson(dataKey, {
+        version: 1,
+        title: `Record ${i + 1}`,
+        hospital: ["St Mary's", "General", "Royal Infirmary"][i % 3],
+        reason: "Follow-up",
+        admissionDate: "2026-01-02",
+        dischargeDate: "2026-01-03",
+        category: "lab-result",
+        fileName: `record-${i + 1}.pdf`,
+        size: 1000 + i,
+        sha256: randomBytes(32).toString("hex"),
+        mimeType: "application/pdf",
+      }),
+    ),
+  );
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    await db.query(
+      `INSERT INTO records (record_id, cid, patient, uploader, size, encrypted_metadata)
+       SELECT * FROM unnest($1::numeric[], $2::text[], $3::text[], $3::text[], $4::bigint[], $5::bytea[])`,
+      [ids, cids, ids.map(() => patientAddress), ids.map(() => 1000), metadata],
+    );
+    await db.query(
+      `INSERT INTO wrapped_keys (record_id, recipient, wrapped_key, status)
+       SELECT id, $2, $3, 'confirmed' FROM unnest($1::numeric[]) AS id`,
+      [ids, patientAddress, wrapped],
+    );
+  } finally {
+    await db.end();
+  }
+  dataKey.fill(0);
+}
+
+// The browser's relative API calls (lib/api/client/http.ts), sent to the bench app with the caller's cookie.
+function browserFetch(appUrl: string): (cookie: string) => void {
+  const nodeFetch = globalThis.fetch;
+  let current = "";
+  globalThis.fetch = ((input: RequestInfo | URL, init: RequestInit = {}) => {
+    if (typeof input === "string" && input.startsWith("/")) {
+      const headers = new Headers(init.headers);
+      headers.set("cookie", current);
+      headers.set("origin", appUrl);
+      return nodeFetch(new URL(input, appUrl), { ...init, headers });
+    }
+    return nodeFetch(input, init);
+  }) as typeof fetch;
+  return (cookie) => {
+    current = cookie;
+  };
+}
+
+export async function main() {
+  const bench = await startBenchStack({ env: { RATE_LIMIT_RECORDS: "100000000" } });
+  try {
+    const appUrl = bench.stack.app!.url;
+    const addresses = bench.stack.addresses as ContractAddresses;
+    const web3 = new Web3(bench.stack.rpcUrl);
+    const provider = { request: ({ method, params }: { method: string; params?: unknown[] }) => rpc(method, params ?? []) };
+    const patients: Record<"big" | "small", Patient> = {} as Record<"big" | "small", Patient>;
+    const seeding = performance.now();
+    for (const [name, account, count] of [["big", bench.accounts[13]!, BIG], ["small", bench.accounts[14]!, SMALL]] as const) {
+      const address = account.toLowerCase();
+      const keys = testKeys();
+      await registerPatient(address, keys.publicKeyHex);
+      await seedRecords(web3, address, addresses.PatientContract, bench.stack.database.url, keys.publicKey, count);
+      const client = await signedInClient(address);
+      patients[name] = {
+        key: { address, publicKey: keys.publicKey, publicKeyHex: keys.publicKeyHex, secretKey: keys.secretKey },
+        chain: browserChain(provider as never, addresses, address),
+        cookie: client.cookie!,
+      };
+    }
+    const seedSeconds = (performance.now() - seeding) / 1000;
+    const asBrowser = browserFetch(appUrl);
+    const firstPage = async (patient: Patient) => {
+      asBrowser(patient.cookie);
+      const page = await loadMyRecordsPage(patient.chain, patient.key);
+      if (page.entries.length !== Math.min(RECORDS_PAGE_SIZE, page.total) || page.entries.some((entry) => entry.status !== "ok")) {
+        throw new Error(`first page of ${patient.key.address}: ${page.entries.length} entries, not all decrypted`);
+      }
+    };
+    // Warm-up (routes compiled, pools open), then interleaved runs.
+    await firstPage(patients.big);
+    await firstPage(patients.small);
+    // The same number of records on both pages (the small patient has only 10): what the history costs alone.
+    const equalPage = async (patient: Patient) => {
+      asBrowser(patient.cookie);
+      const page = await loadMyRecordsPage(patient.chain, patient.key, { limit: EQUAL_PAGE });
+      if (page.entries.length !== EQUAL_PAGE) throw new Error("equal page");
+    };
+    const times = { big: [] as number[], small: [] as number[], bigEqual: [] as number[], smallEqual: [] as number[] };
+    for (let run = 0; run < RUNS; run++) {
+      times.big.push(await timeMs(() => firstPage(patients.big)));
+      times.small.push(await timeMs(() => firstPage(patients.small)));
+      times.bigEqual.push(await timeMs(() => equalPage(patients.big)));
+      times.smallEqual.push(await timeMs(() => equalPage(patients.small)));
+    }
+    // The whole history as "My records" loaded it before paging: minutes for 5,000 records, so only on request.
+    let wholeMs: number | undefined;
+    if (process.env.BENCH_RECORDS_WHOLE === "1") {
+      asBrowser(patients.big.cookie);
+      let all = 0;
+      wholeMs = await timeMs(async () => (all = (await loadMyRecords(patients.big.chain, patients.big.key)).length));
+      if (all !== BIG) throw new Error(`loadMyRecords returned ${all} of ${BIG}`);
+    }
+
+    const bigMs = median(times.big);
+    const smallMs = median(times.small);
+    const bigEqualMs = median(times.bigEqual);
+    const smallEqualMs = median(times.smallEqual);
+    const summary: SummaryRow[] = [
+      {
+        bench: "records",
+        what: `"My records" first page (${RECORDS_PAGE_SIZE}), ${fmt(BIG)} records`,
+        measured: `${fmt(bigMs)} ms`,
+        baseline: `same page, ${SMALL} records ${fmt(smallMs)} ms`,
+        ratio: `${fmt(bigMs / smallMs, 2)}x`,
+        target: `<= ${TARGET_RATIO}x`,
+        pass: bigMs / smallMs <= TARGET_RATIO,
+      },
+      {
+        bench: "records",
+        what: `  a page of ${EQUAL_PAGE} for both (history alone)`,
+        measured: `${fmt(bigEqualMs)} ms`,
+        baseline: `${SMALL} records ${fmt(smallEqualMs)} ms`,
+        ratio: `${fmt(bigEqualMs / smallEqualMs, 2)}x`,
+        target: `<= ${TARGET_RATIO}x`,
+        pass: bigEqualMs / smallEqualMs <= TARGET_RATIO,
+      },
+      ...(wholeMs === undefined
+        ? []
+        : [
+            {
+              bench: "records",
+              what: `  whole history (loadMyRecords), ${fmt(BIG)} records`,
+              measured: `${fmt(wholeMs / 1000, 1)} s`,
+              baseline: "",
+              ratio: `${fmt(wholeMs / smallMs, 0)}x`,
+              target: "",
+              pass: null,
+            },
+          ]),
+    ];
+    const file = writeResults("records", {
+      what: "lib/records/client/list.ts loadMyRecordsPage in Node: chain recordCount + getRecords of the page, POST /api/records/query of its ids, unwrap + decrypt each",
+      pageSize: RECORDS_PAGE_SIZE,
+      records: { big: BIG, small: SMALL },
+      runs: RUNS,
+      firstPageMs: { big: bigMs, small: smallMs },
+      ratio: bigMs / smallMs,
+      equalPageMs: { size: EQUAL_PAGE, big: bigEqualMs, small: smallEqualMs, ratio: bigEqualMs / smallEqualMs },
+      wholeHistoryMs: wholeMs,
+      seedSeconds,
+      timesMs: times,
+      summary,
+    });
+    printTable(summary);
+    console.log(`Wrote ${file}`);
+  } finally {
+    await bench.stop();
+  }
+}
+
+await main();
