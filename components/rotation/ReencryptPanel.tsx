@@ -51,7 +51,8 @@ export function ReencryptPanel({ chain, keyPair, onChanged }: { chain: BrowserCh
   const id = useId();
   const { loaded, reload } = useLoaded(() => loadMyRecords(chain, keyPair), "Could not load your records.", [chain, keyPair]);
   const current = useMemo(
-    () => (loaded.status === "ready" ? loaded.value.filter((entry): entry is OkEntry => entry.status === "ok" && entry.chain.supersededBy === "0") : []),
+    // Every record the patient can open; an amended one still stored is offered too, to finish (remove the old copy).
+    () => (loaded.status === "ready" ? loaded.value.filter((entry): entry is OkEntry => entry.status === "ok") : []),
     [loaded],
   );
   const [chosen, setChosen] = useState<Set<string>>(new Set());
@@ -112,6 +113,7 @@ export function ReencryptPanel({ chain, keyPair, onChanged }: { chain: BrowserCh
             <label key={entry.chain.recordId} className="flex items-center gap-2 text-sm">
               <input type="checkbox" checked={chosen.has(entry.chain.recordId)} onChange={() => toggle(entry.chain.recordId)} />
               {entry.metadata.title}
+              {entry.chain.supersededBy !== "0" && <span className="text-slate-600"> (amended by record {entry.chain.supersededBy}: finish by removing this old copy)</span>}
             </label>
           ))}
         </fieldset>

@@ -4,7 +4,8 @@
  * - that doctor rotates their key and still opens;
  * - a patient rotation whose page is closed right after the chain transaction is mined is finished on the next
  *   visit by the key gate, and everything still opens;
- * - a re-encryption whose amendment is rejected in the wallet changes nothing and leaves no upload behind;
+ * - a re-encryption whose amendment is rejected in the wallet changes nothing and leaves no upload behind; one
+ *   whose last step fails keeps the old copy and is finished by running it again;
  * - after revoking a doctor, the patient re-encrypts a record: a new CID on chain (amendRecord), the old ciphertext
  *   no longer stored, the revoked doctor's old wrapped key opens nothing still stored, a per-record reader keeps a
  *   grant on the new record with the same expiry, and the patient and the all-records doctor open the new record
@@ -282,6 +283,19 @@ describe("key rotation and re-encryption", () => {
     const leftovers = await withDatabase(async (db) => (await db.query("SELECT 1 FROM uploads WHERE patient = $1 AND status <> 'confirmed'", [patient])).rowCount);
     assert.equal(leftovers, 0, "the new copy was removed");
     assert.equal(BigInt(((await (await contracts()).patient.methods.getRecord!(ids[mri.title]).call()) as { supersededBy: bigint }).supersededBy), 0n);
+
+    // One whose last step (removing the old copy) fails keeps the old copy; running it again finishes it.
+    await patientPage.route("**/api/records/reencrypt/*/retire", (route) => route.abort());
+    await panel.getByRole("checkbox", { name: mri.title }).check();
+    await panel.getByRole("button", { name: "Re-encrypt the chosen records" }).click();
+    const halfway = panel.locator(`[data-testid="reencrypt-item"][data-record-id="${ids[mri.title]}"][data-state="failed"]`);
+    await halfway.waitFor();
+    assert.match(await halfway.innerText(), /is ready, but the old copy could not be removed yet/);
+    await patientPage.unrouteAll();
+    await panel.getByRole("checkbox", { name: /Rotation MRI \(amended by record/ }).check();
+    await panel.getByRole("button", { name: "Re-encrypt the chosen records" }).click();
+    await panel.locator(`[data-testid="reencrypt-item"][data-record-id="${ids[mri.title]}"][data-state="done"]`).waitFor();
+    assert.equal(await withDatabase(async (db) => (await db.query("SELECT 1 FROM wrapped_keys WHERE record_id = $1", [ids[mri.title]])).rowCount), 0);
 
     await panel.getByRole("checkbox", { name: ecg.title }).check();
     await panel.getByRole("button", { name: "Re-encrypt the chosen records" }).click();
