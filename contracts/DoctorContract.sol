@@ -108,11 +108,14 @@ contract DoctorContract is IDoctorRegistry {
 
     // The bounds below are not public getters on purpose: every external function adds to the selector
     // dispatcher, and the set of getters is chosen so that {isActiveDoctor}, called on every grant and every
-    // logged access, stays cheap to reach (see bench/gas/README.md). They are fixed: 1 h, 72 h, 4 reasons, 2.
+    // logged access, stays cheap to reach (see bench/gas/README.md). They are fixed: 1 h, 72 h, 4 reasons, 2, 2.
     uint64 private constant _MIN_EMERGENCY_WINDOW = 1 hours;
     uint64 private constant _MAX_EMERGENCY_WINDOW = 72 hours;
     uint8 private constant _MAX_EMERGENCY_REASON = 4;
     uint8 private constant _DEFAULT_EMERGENCY_THRESHOLD = 2;
+    /// @dev Never fewer than two approvals: with one, a single administrator's share would be the whole
+    /// emergency key, and that administrator plus the server's database could open every record in scope.
+    uint8 private constant _MIN_EMERGENCY_THRESHOLD = 2;
 
     /// @dev 1-based position of each administrator in `_adminList`, 0 for a non-administrator: one slot answers
     /// "is an administrator" and finds the entry to remove.
@@ -175,7 +178,7 @@ contract DoctorContract is IDoctorRegistry {
     /// @notice A page was requested at `offset`, past the end of a list of `count` items.
     error DoctorContractPageOutOfRange(uint256 offset, uint256 count);
 
-    /// @notice `threshold` is out of bounds: below 1 (or below {emergencyThreshold} for a patient), or above the
+    /// @notice `threshold` is out of bounds: below 2 (or below {emergencyThreshold} for a patient), or above the
     /// `adminsWithKey` administrators who published an encryption key.
     error DoctorContractInvalidThreshold(uint8 threshold, uint256 adminsWithKey);
 
@@ -595,14 +598,15 @@ contract DoctorContract is IDoctorRegistry {
      * more). Requests already made keep the threshold they were made with.
      * @dev Requirements:
      * - the caller is an administrator ({DoctorContractUnauthorized});
-     * - `threshold` is at least 1 and at most {adminsWithKeyCount} ({DoctorContractInvalidThreshold}).
+     * - `threshold` is at least 2 and at most {adminsWithKeyCount} ({DoctorContractInvalidThreshold}): one
+     *   approval would let a single administrator open the emergency key alone.
      *
      * Emits {EmergencyThresholdSet}.
      * @param threshold Approvals needed.
      */
     function setEmergencyThreshold(uint8 threshold) external onlyAdmin {
         uint32 adminsWithKey = _emergency.adminsWithKey;
-        if (threshold == 0 || threshold > adminsWithKey) revert DoctorContractInvalidThreshold(threshold, adminsWithKey);
+        if (threshold < _MIN_EMERGENCY_THRESHOLD || threshold > adminsWithKey) revert DoctorContractInvalidThreshold(threshold, adminsWithKey);
         _emergency.threshold = threshold;
         emit EmergencyThresholdSet(threshold, msg.sender);
     }
@@ -693,11 +697,12 @@ contract DoctorContract is IDoctorRegistry {
      * @param patient The patient.
      * @return key The 32-byte X25519 emergency public key, zero if not opted in.
      * @return threshold Approvals the patient asked for, zero if not opted in.
-     * @return version The key's version (starts at 1, grows with each renewal), zero if not opted in.
+     * @return version The key's version: 0 before the first opt-in, then moved on by every opt-in, renewal and
+     * opt-out, and kept after an opt-out so that the next opt-in's version is known in advance.
      */
     function emergencyKeyOf(address patient) external view returns (bytes32 key, uint8 threshold, uint32 version) {
         EmergencyKey memory entry = _emergencyKeys[patient];
-        if (entry.threshold == 0) return (bytes32(0), 0, 0);
+        if (entry.threshold == 0) return (bytes32(0), 0, entry.version);
         return (entry.key, entry.threshold, entry.version);
     }
 

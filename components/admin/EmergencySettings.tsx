@@ -78,7 +78,7 @@ export function EmergencySettings({ chain }: { chain: BrowserChain }) {
     let problem: string | undefined;
     if (settings.adminsWithKey === 0) problem = "No administrator has published an encryption key yet: publish keys first, then set the threshold.";
     else if (value === undefined) problem = "Enter a whole number of approvals.";
-    else if (value < 1) problem = "At least 1 approval is needed.";
+    else if (value < 2) problem = "At least 2 approvals: with one, a single administrator could open a patient's emergency key alone.";
     else if (value > settings.adminsWithKey) {
       problem = `At most ${settings.adminsWithKey}: only ${settings.adminsWithKey} administrator${settings.adminsWithKey === 1 ? " has" : "s have"} published an encryption key.`;
     } else if (value === settings.threshold) problem = `The threshold is already ${value}.`;

@@ -169,9 +169,12 @@ contract("DoctorContract: emergency access", function (accounts) {
       assert.strictEqual((await doctors.emergencyThreshold()).toString(), "3");
     });
 
-    it("accepts 1", async function () {
-      await doctors.setEmergencyThreshold(1, { from: admin });
-      assert.strictEqual((await doctors.emergencyThreshold()).toString(), "1");
+    it("reverts when the threshold is 1: one administrator's share would be the whole emergency key", async function () {
+      await expectCustomError(
+        doctors.setEmergencyThreshold(1, { from: admin }),
+        "DoctorContractInvalidThreshold(uint8,uint256)",
+        [1, 3],
+      );
     });
 
     it("reverts when the threshold is 0", async function () {
@@ -325,14 +328,15 @@ contract("DoctorContract: emergency access", function (accounts) {
       );
     });
 
-    it("clears the key, emits EmergencyKeyCleared and answers zeros", async function () {
+    it("clears the key, emits EmergencyKeyCleared and answers no key but the moved-on version", async function () {
       await doctors.setEmergencyKey(EMERGENCY_KEY, 2, { from: patient });
       const result = await doctors.clearEmergencyKey({ from: patient });
       expectEvents(result, [["EmergencyKeyCleared", { patient }]]);
       const entry = await doctors.emergencyKeyOf(patient);
       assert.strictEqual(entry.key, ZERO_BYTES32);
       assert.strictEqual(entry.threshold.toString(), "0");
-      assert.strictEqual(entry.version.toString(), "0");
+      // The next opt-in will be version 3: the browser stores its shares under that number before signing.
+      assert.strictEqual(entry.version.toString(), "2");
     });
 
     it("continues the version after a clear, so an old request never comes back", async function () {

@@ -358,7 +358,7 @@ contract("event replay", function (accounts) {
     // Emergency keys and requests.
     for (const patient of PATIENTS) {
       const entry = s.emergencyKeys.get(lower(patient));
-      const expected = entry && entry.threshold > 0 ? [entry.key, entry.threshold, entry.version] : [ZERO_BYTES32, 0, 0];
+      const expected = entry ? [entry.key, entry.threshold, entry.version] : [ZERO_BYTES32, 0, 0];
       const actual = await doctors.emergencyKeyOf(patient);
       assert.deepEqual([lower(actual.key), Number(actual.threshold), Number(actual.version)], expected, `${at}: emergency key of ${patient}`);
     }
