@@ -65,19 +65,7 @@ export const accessRequestSchema = z.strictObject({
 
 export const accessRequestsResponseSchema = z.strictObject({ requests: z.array(accessRequestSchema) });
 
-/** PUT /api/access-requests/reason-keys: after a key rotation, the reasons' data keys re-wrapped for the caller's new key. */
-export const MAX_REASON_KEYS = 100;
-export const putReasonKeysSchema = z.strictObject({
-  keys: z
-    .array(z.strictObject({ id: z.uuid({ error: "must be a request id" }), reasonKey: wrappedKeySchema }))
-    .min(1, `must hold 1 to ${MAX_REASON_KEYS} keys`)
-    .max(MAX_REASON_KEYS, `must hold 1 to ${MAX_REASON_KEYS} keys`)
-    .refine((keys) => new Set(keys.map((key) => key.id.toLowerCase())).size === keys.length, "must not repeat a request"),
-});
-export const putReasonKeysResponseSchema = z.strictObject({ replaced: z.number().int().nonnegative() });
-
 export type AccessRequestStatus = z.infer<typeof accessRequestStatusSchema>;
 export type CreateAccessRequest = z.infer<typeof createAccessRequestSchema>;
 export type AccessRequest = z.infer<typeof accessRequestSchema>;
 export type AccessRequestsResponse = z.infer<typeof accessRequestsResponseSchema>;
-export type PutReasonKeys = z.infer<typeof putReasonKeysSchema>;

@@ -201,10 +201,6 @@ const routes: Array<{ name: string; listing?: true; statuses?: number[]; call: (
       }),
   },
   {
-    name: "PUT /api/access-requests/reason-keys (request ids in the body)",
-    call: (c, ids, h) => raw(c, "PUT", "/api/access-requests/reason-keys", ids, { json: { keys: [{ id: ids.request, reasonKey: "A".repeat(108) }] }, headers: h }),
-  },
-  {
     name: "PUT /api/emergency/keys (record ids in the body)",
     // Another patient without an emergency key is stopped by the version check (409) before the record check.
     statuses: [409],

@@ -1,14 +1,12 @@
 /**
  * Access requests over HTTP against the running app, the test chain and PostgreSQL: every route, every
  * refusal (validation, roles, one open request per doctor and patient, wrong party = unknown id, approval
- * without a live grant on chain, a deactivated doctor's request disappearing), the sealed reason, and its keys
- * re-wrapped after a key rotation.
+ * without a live grant on chain, a deactivated doctor's request disappearing), and the sealed reason.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { before, describe, it } from "node:test";
 import { openReason, sealReason } from "@/lib/access-requests/client/reason";
-import { decodeWrappedKey, encodeWrappedKey, unwrapKey, wrapKey } from "@/lib/crypto";
 import { stackUnderTest } from "../support/stack-env";
 import { ApiClient, rpc, signedInClient } from "../support/api/api-client";
 import { deactivateDoctor, grantAllAccess, registerDoctor, registerPatient, revokeAllAccess } from "../support/api/chain";
@@ -299,60 +297,5 @@ describe("a request from ask to answer", () => {
     assert.deepEqual([list.status, list.body], [403, error("forbidden", "Your doctor account is deactivated.")]);
     const asking = await clients.eve.post("/api/access-requests", { json: ask("eve", "pam", "Still here?") });
     assert.deepEqual([asking.status, asking.body], [403, error("forbidden", "Your doctor account is deactivated.")]);
-  });
-});
-
-describe("PUT /api/access-requests/reason-keys", () => {
-  const unknown = "00000000-0000-4000-8000-000000000001";
-  const rewrapped = (request: RequestBody, oldSecret: Uint8Array, newPublic: Uint8Array) =>
-    encodeWrappedKey(wrapKey(unwrapKey(decodeWrappedKey(request.reasonKey), oldSecret), newPublic));
-  const pamsRequest = async () => requestsOf((await clients.pam.get("/api/access-requests/received")).body)[0]!;
-
-  it("replaces the caller's copy of a reason's key after a key rotation, for the patient and for the doctor", async () => {
-    const request = await pamsRequest();
-    assert.equal(openReason(request, keys.pam.secretKey), "Another patient");
-    const rotated = testKeys();
-    const put = await clients.pam.put("/api/access-requests/reason-keys", { json: { keys: [{ id: request.id, reasonKey: rewrapped(request, keys.pam.secretKey, rotated.publicKey) }] } });
-    assert.deepEqual([put.status, put.body], [200, { replaced: 1 }]);
-    assert.equal(openReason(await pamsRequest(), rotated.secretKey), "Another patient", "the patient's new key opens it");
-    keys.pam = rotated;
-
-    const sent = requestsOf((await clients.dan.get("/api/access-requests/sent")).body).find((entry) => entry.id === request.id)!;
-    const danRotated = testKeys();
-    const doctorPut = await clients.dan.put("/api/access-requests/reason-keys", { json: { keys: [{ id: request.id, reasonKey: rewrapped(sent, keys.dan.secretKey, danRotated.publicKey) }] } });
-    assert.deepEqual([doctorPut.status, doctorPut.body], [200, { replaced: 1 }]);
-    const after = requestsOf((await clients.dan.get("/api/access-requests/sent")).body).find((entry) => entry.id === request.id)!;
-    assert.equal(openReason(after, danRotated.secretKey), "Another patient", "the doctor's new key opens their copy");
-    assert.equal(openReason(await pamsRequest(), keys.pam.secretKey), "Another patient", "the patient's copy is untouched");
-  });
-
-  it("refuses someone else's or an unknown id with the one 403 and replaces nothing in the batch", async () => {
-    const request = await pamsRequest();
-    const other = testKeys();
-    const reasonKey = rewrapped(request, keys.pam.secretKey, other.publicKey);
-    const rows: Array<{ who: Party; keys: Array<{ id: string; reasonKey: string }> }> = [
-      { who: "fay", keys: [{ id: request.id, reasonKey }] },
-      { who: "pat", keys: [{ id: request.id, reasonKey }] },
-      { who: "pam", keys: [{ id: request.id, reasonKey }, { id: unknown, reasonKey }] },
-    ];
-    for (const row of rows) {
-      const answer = await clients[row.who].put("/api/access-requests/reason-keys", { json: { keys: row.keys } });
-      assert.deepEqual([answer.status, answer.body], [403, NOT_YOURS], row.who);
-    }
-    assert.equal(openReason(await pamsRequest(), keys.pam.secretKey), "Another patient", "nothing was replaced");
-    assert.equal(openReason(await pamsRequest(), other.secretKey), undefined);
-
-    const invalid = (details: unknown) => error("invalid_input", "The request body is invalid.", details);
-    const bad: Array<{ body: unknown; expected: unknown }> = [
-      { body: { keys: [] }, expected: invalid([{ path: "keys", message: "must hold 1 to 100 keys" }]) },
-      { body: { keys: [{ id: request.id, reasonKey }, { id: request.id, reasonKey }] }, expected: invalid([{ path: "keys", message: "must not repeat a request" }]) },
-      { body: { keys: [{ id: "nope", reasonKey }] }, expected: invalid([{ path: "keys.0.id", message: "must be a request id" }]) },
-      { body: { keys: [{ id: request.id, reasonKey }], role: "patient" }, expected: invalid([{ path: "", message: 'Unrecognized key: "role"' }]) },
-    ];
-    for (const row of bad) {
-      const answer = await clients.pam.put("/api/access-requests/reason-keys", { json: row.body });
-      assert.deepEqual([answer.status, answer.body], [422, row.expected], JSON.stringify(row.body));
-    }
-    assert.equal((await new ApiClient().put("/api/access-requests/reason-keys", { json: { keys: [{ id: request.id, reasonKey }] } })).status, 401);
   });
 });

@@ -1,13 +1,6 @@
 // Typed calls of the access-request routes, through the one browser API client.
 import { requestJson as json, sendJson } from "@/lib/api/client/http";
-import {
-  accessRequestSchema,
-  accessRequestsResponseSchema,
-  MAX_REASON_KEYS,
-  putReasonKeysResponseSchema,
-  type CreateAccessRequest,
-  type PutReasonKeys,
-} from "@/lib/access-requests/schemas";
+import { accessRequestSchema, accessRequestsResponseSchema, type CreateAccessRequest } from "@/lib/access-requests/schemas";
 
 /** POST /api/access-requests (doctor): a 409 ApiClientError while an open request to this patient exists. */
 export const createAccessRequest = (body: CreateAccessRequest) => json(accessRequestSchema, "/api/access-requests", sendJson("POST", body));
@@ -24,12 +17,3 @@ const act = (id: string, action: "approve" | "decline" | "withdraw") => json(acc
 export const approveRequest = (id: string) => act(id, "approve");
 export const declineRequest = (id: string) => act(id, "decline");
 export const withdrawRequest = (id: string) => act(id, "withdraw");
-
-/** Replaces the caller's copies of request reasons' keys (after a key rotation), MAX_REASON_KEYS per call. */
-export async function putReasonKeys(keys: PutReasonKeys["keys"]): Promise<number> {
-  let replaced = 0;
-  for (let start = 0; start < keys.length; start += MAX_REASON_KEYS) {
-    replaced += (await json(putReasonKeysResponseSchema, "/api/access-requests/reason-keys", sendJson("PUT", { keys: keys.slice(start, start + MAX_REASON_KEYS) }))).replaced;
-  }
-  return replaced;
-}

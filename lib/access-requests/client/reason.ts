@@ -2,7 +2,6 @@ import { z } from "zod";
 import type { AccessRequest } from "@/lib/access-requests/schemas";
 import { openJson, sealJson, unwrapDataKey } from "@/lib/records/client/envelope";
 import { encodeWrappedKey, wrapKey } from "@/lib/crypto";
-import { getReceivedRequests, getSentRequests, putReasonKeys } from "./api";
 
 /** The longest reason a doctor may write. */
 export const MAX_REASON_LENGTH = 1000;
@@ -36,25 +35,3 @@ export function openReason(request: Pick<AccessRequest, "encryptedReason" | "rea
   }
 }
 
-/**
- * For a key rotation: re-wraps, in this browser, the reason keys of the caller's requests (a doctor's sent
- * requests, or a patient's pending ones) from the old key to the new one and stores them, so no reason becomes
- * unreadable. A reason the old key does not open is left as it was and counted as unreadable.
- */
-export async function rewrapRequestReasons(role: "doctor" | "patient", oldSecretKey: Uint8Array, newPublicKey: Uint8Array): Promise<{ rewrapped: number; unreadable: number }> {
-  const { requests } = role === "doctor" ? await getSentRequests() : await getReceivedRequests();
-  const keys: { id: string; reasonKey: string }[] = [];
-  let unreadable = 0;
-  for (const request of requests) {
-    let dataKey: Uint8Array;
-    try {
-      dataKey = unwrapDataKey(request.reasonKey, oldSecretKey);
-    } catch {
-      unreadable++;
-      continue;
-    }
-    keys.push({ id: request.id, reasonKey: encodeWrappedKey(wrapKey(dataKey, newPublicKey)) });
-    dataKey.fill(0);
-  }
-  return { rewrapped: keys.length === 0 ? 0 : await putReasonKeys(keys), unreadable };
-}

@@ -1,5 +1,5 @@
 import "server-only";
-import { dbQuery, withTransaction } from "./query";
+import { dbQuery } from "./query";
 
 export type AccessRequestStatus = "pending" | "approved" | "declined" | "withdrawn";
 
@@ -104,31 +104,3 @@ export async function decideAccessRequest(id: string, status: Exclude<AccessRequ
   );
   return result.rows[0] && reshape(result.rows[0]);
 }
-
-/**
- * Replaces the reason keys wrapped for `reader` (as the doctor or as the patient of each request), all or
- * nothing: answers the number replaced, or undefined (and changes nothing) when an id is not one of the
- * reader's requests.
- */
-export async function replaceReasonKeys(reader: string, keys: ReadonlyArray<{ id: string; reasonKey: Uint8Array }>): Promise<number | undefined> {
-  return withTransaction(async (client) => {
-    for (const key of keys) {
-      const result = await dbQuery(
-        `UPDATE access_requests
-            SET reason_key_doctor = CASE WHEN doctor = $2 THEN $3 ELSE reason_key_doctor END,
-                reason_key_patient = CASE WHEN patient = $2 THEN $3 ELSE reason_key_patient END
-          WHERE id = $1 AND (doctor = $2 OR patient = $2)`,
-        [key.id, reader, Buffer.from(key.reasonKey)],
-        client,
-      );
-      if (result.rowCount !== 1) throw new ReasonKeyOwnerError();
-    }
-    return keys.length;
-  }).catch((error: unknown) => {
-    if (error instanceof ReasonKeyOwnerError) return undefined;
-    throw error;
-  });
-}
-
-/** Rolls back replaceReasonKeys when an id is not the reader's. */
-class ReasonKeyOwnerError extends Error {}
