@@ -73,7 +73,8 @@ export function PatientEmergencyPanel({ chain, keyPair }: { chain: BrowserChain;
   if (loaded.status === "error") return <Alert tone="error">{loaded.message}</Alert>;
   const status = loaded.value;
   const enabled = status.onChain.key !== undefined;
-  const showForm = !enabled || editing;
+  // A stored scope that does not verify is never assumed: the patient chooses it again.
+  const showForm = !enabled || editing || status.scopeUnverified;
 
   return (
     <div className="space-y-4" data-testid="emergency-panel">
@@ -93,6 +94,19 @@ export function PatientEmergencyPanel({ chain, keyPair }: { chain: BrowserChain;
           </Alert>
         )}
       </div>
+      {enabled && status.orphanedShares.length > 0 && (
+        <Alert tone="warning" title="Renew your emergency key" testId="emergency-orphaned-shares">
+          {status.orphanedShares.length === 1 ? "One administrator" : `${status.orphanedShares.length} administrators`} holding a share of your emergency key{" "}
+          {status.orphanedShares.length === 1 ? "has" : "have"} changed key or left, so fewer administrators can approve an emergency request. Renew your emergency key
+          to give every administrator a share again.
+        </Alert>
+      )}
+      {enabled && status.scopeUnverified && (
+        <Alert tone="warning" title="Confirm your emergency settings" testId="emergency-scope-unverified">
+          Which records may be opened in an emergency could not be verified with your key (it was not saved by you, or your key has changed since). Choose again
+          below: your emergency key is renewed with your choice.
+        </Alert>
+      )}
       {busy && (
         <p role="status" className="text-sm text-slate-600" data-testid="emergency-progress">
           {busy}
@@ -133,7 +147,7 @@ export function PatientEmergencyPanel({ chain, keyPair }: { chain: BrowserChain;
       )}
       {enabled && !editing && (
         <div className="flex flex-wrap gap-3">
-          <Button onClick={() => void enable(status.scope ?? { kind: "all" })} disabled={busy !== undefined}>
+          <Button onClick={() => (status.scope ? void enable(status.scope) : setEditing(true))} disabled={busy !== undefined}>
             Renew emergency key
           </Button>
           <Button variant="secondary" onClick={() => setEditing(true)} disabled={busy !== undefined}>

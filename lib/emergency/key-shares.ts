@@ -1,26 +1,31 @@
 import { combine, split } from "shamir-secret-sharing";
 import { publicKeyFromSecretKey } from "@/lib/crypto";
 
-/** A share of a 32-byte secret: shamir-secret-sharing's 33 bytes, or (threshold 1) the secret itself. */
+/** A share of a 32-byte secret: shamir-secret-sharing's 33 bytes (the secret's 32 and the share's x coordinate). */
 const SECRET_LENGTH = 32;
+const SHARE_LENGTH = SECRET_LENGTH + 1;
+/** Never fewer than two administrators: one alone must never be able to open a patient's emergency records. */
+export const MIN_SHARE_THRESHOLD = 2;
 
 /**
- * Splits the emergency secret key into `count` shares, any `threshold` of which rebuild it. The library needs
- * a threshold of at least 2; with threshold 1 (an administrators' choice on chain) every share is the key.
+ * Splits the emergency secret key into `count` shares, any `threshold` of which rebuild it. A threshold below 2
+ * is refused: it would hand every administrator the whole key (the contract refuses it too).
  */
 export async function splitSecret(secret: Uint8Array, count: number, threshold: number): Promise<Uint8Array[]> {
   if (secret.length !== SECRET_LENGTH) throw new Error("The emergency key must be 32 bytes.");
-  if (threshold < 1 || threshold > count) throw new Error(`A threshold of ${threshold} cannot be met by ${count} administrators.`);
-  if (threshold === 1) return Array.from({ length: count }, () => secret.slice());
-  if (count < 2 || count > 255) throw new Error("Between 2 and 255 administrators can hold shares.");
+  if (!Number.isInteger(threshold) || threshold < MIN_SHARE_THRESHOLD) throw new Error(`A threshold of ${threshold} is refused: at least ${MIN_SHARE_THRESHOLD} administrators must approve.`);
+  if (threshold > count) throw new Error(`A threshold of ${threshold} cannot be met by ${count} administrators.`);
+  if (count > 255) throw new Error("At most 255 administrators can hold shares.");
   return split(secret, count, threshold);
 }
 
-/** Rebuilds the secret from shares; it is checked against the on-chain public key by the caller. */
+/**
+ * Rebuilds the secret from at least two Shamir shares (33 bytes each); it is checked against the on-chain
+ * public key by the caller. A 32-byte "share" (the whole key) is refused, never taken as the key.
+ */
 export async function combineShares(shares: readonly Uint8Array[]): Promise<Uint8Array> {
-  const whole = shares.find((share) => share.length === SECRET_LENGTH);
-  if (whole) return whole.slice();
-  if (shares.length < 2) throw new Error("Not enough shares to rebuild the emergency key.");
+  if (shares.some((share) => share.length !== SHARE_LENGTH)) throw new Error("A share of the emergency key is malformed.");
+  if (shares.length < MIN_SHARE_THRESHOLD) throw new Error("Not enough shares to rebuild the emergency key.");
   return combine([...shares]);
 }
 

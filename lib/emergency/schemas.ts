@@ -12,7 +12,7 @@ const base64 = (maxBytes: number) =>
     .refine((value) => value.length > 0 && value.length % 4 === 0, "must be base64")
     .refine((value) => Math.floor((value.length * 3) / 4) <= maxBytes, `must be at most ${maxBytes} bytes`);
 
-/** A Shamir share (33 bytes, or a 32-byte key at threshold 1) sealed for one reader: 49 bytes of overhead. */
+/** A Shamir share (33 bytes; never the whole key) sealed for one reader: 49 bytes of overhead. */
 export const sealedShareSchema = base64(512);
 /** The scope sealed for the patient (sealJson: ciphertext and the wrapped key, as one JSON string). */
 export const sealedScopeSchema = base64(4096);
@@ -38,7 +38,14 @@ export const putEnrolmentRequestSchema = z.strictObject({
 export const enrolmentResponseSchema = z.strictObject({
   /** The stored opt-in for the chain's live key version; null when the chain has none or the server has no row. */
   enrolment: z
-    .strictObject({ keyVersion: keyVersionSchema, publicKey: bytes32HexSchema, sealedScope: sealedScopeSchema, records: z.number().int().nonnegative() })
+    .strictObject({
+      keyVersion: keyVersionSchema,
+      publicKey: bytes32HexSchema,
+      sealedScope: sealedScopeSchema,
+      records: z.number().int().nonnegative(),
+      /** Share holders whose key on chain is not the one their share was sealed for, or who are no longer administrators with a key. */
+      orphanedShares: z.array(addressSchema),
+    })
     .nullable(),
 });
 /** PUT /api/emergency/keys: data keys wrapped for the emergency key of one version (in batches). */

@@ -14,8 +14,9 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { Web3 } from "web3";
 import { doctorContractAbi } from "@/lib/chain/generated/contracts";
-import { bytesToBase64, decryptBytes, encodeWrappedKey, generateKeyPair, publicKeyToHex, unwrapKey, wrapKey } from "@/lib/crypto";
+import { bytesToBase64, decryptBytes, encodeWrappedKey, encryptJson, generateKeyPair, publicKeyToHex, randomDataKey, unwrapKey, wrapKey } from "@/lib/crypto";
 import { combineShares, matchesPublicKey, splitSecret } from "@/lib/emergency/key-shares";
+import { openScope, sealScope, type ScopeContext } from "@/lib/emergency/scope";
 import { openBytes, sealBytes } from "@/lib/emergency/seal";
 import { stackUnderTest } from "../support/stack-env";
 import { signedInClient, type ApiClient } from "../support/api/api-client";
@@ -170,5 +171,51 @@ describe("emergency access threshold: the database and one administrator's key o
     const dataKey = dump.emergencyWrapped.map((wrapped) => tryUnwrap(wrapped, found!)).find((key) => key !== undefined);
     assert.ok(dataKey);
     assert.ok(Buffer.from(await decryptBytes(dataKey, ciphertext)).equals(plaintext), "and the record decrypts");
+  });
+});
+
+describe("emergency access: no threshold of one, no scope the server can write", () => {
+  it("threshold 1 is refused: splitSecret below 2 throws, and combineShares takes neither one share nor a 32-byte whole key", async () => {
+    const pair = generateKeyPair();
+    for (const threshold of [1, 0, -1, 1.5]) await assert.rejects(splitSecret(pair.secretKey, 3, threshold), /refused/, `threshold ${threshold}`);
+    await assert.rejects(splitSecret(pair.secretKey, 2, 3), /cannot be met/);
+    const shares = await splitSecret(pair.secretKey, 3, 2);
+    assert.ok(shares.every((share) => share.length === 33 && !Buffer.from(share.subarray(0, 32)).equals(Buffer.from(pair.secretKey))), "no share is the key");
+    // One administrator handing over the whole key (as threshold 1 used to make every share) is not a share.
+    await assert.rejects(combineShares([pair.secretKey.slice()]), /malformed/);
+    await assert.rejects(combineShares([pair.secretKey.slice(), shares[0]!]), /malformed/);
+    await assert.rejects(combineShares([shares[0]!]), /Not enough shares/);
+    assert.ok(matchesPublicKey(await combineShares([shares[0]!, shares[2]!]), publicKeyToHex(pair.publicKey)), "two shares rebuild it");
+  });
+
+  it("a scope sealed by anyone but the patient (the server's 'all records'), replayed from another version or key, or tampered with opens as undefined", () => {
+    const keys = testKeys();
+    const emergency = generateKeyPair();
+    const context: ScopeContext = { patient, keyVersion: 3, emergencyPublicKey: publicKeyToHex(emergency.publicKey) };
+    const chosen = { kind: "categories" as const, categories: ["lab-result" as const] };
+    const sealed = sealScope(chosen, context, keys);
+    assert.deepEqual(openScope(sealed, keys.secretKey, context), chosen, "the patient's own scope opens");
+
+    // What the server can make: a sealed box for the patient's public key, old format or with a made-up tag.
+    const forge = (plaintext: unknown) => {
+      const dataKey = randomDataKey();
+      const wrapped = wrapKey(dataKey, keys.publicKey);
+      const ciphertext = encryptJson(dataKey, plaintext);
+      return bytesToBase64(new Uint8Array([...wrapped, ...ciphertext]));
+    };
+    assert.equal(openScope(forge({ kind: "all" }), keys.secretKey, context), undefined, "the unauthenticated format");
+    assert.equal(openScope(forge({ scope: { kind: "all" }, tag: bytesToBase64(randomBytes(32)) }), keys.secretKey, context), undefined, "a made-up tag");
+    // Another patient's own valid scope, sealed under their key, re-wrapped for this patient by the server.
+    const other = testKeys();
+    assert.equal(openScope(sealScope({ kind: "all" }, context, { publicKey: keys.publicKey, secretKey: other.secretKey }), keys.secretKey, context), undefined, "tagged under another key");
+    // The patient's earlier "all records" scope of another version or emergency key, replayed.
+    const earlier = sealScope({ kind: "all" }, { ...context, keyVersion: 2 }, keys);
+    assert.equal(openScope(earlier, keys.secretKey, context), undefined, "another version");
+    assert.equal(openScope(sealScope({ kind: "all" }, { ...context, emergencyPublicKey: publicKeyToHex(generateKeyPair().publicKey) }, keys), keys.secretKey, context), undefined, "another key");
+    // Flipped bytes and garbage.
+    const bytes = Buffer.from(sealed, "base64");
+    bytes[bytes.length - 1]! ^= 1;
+    assert.equal(openScope(bytes.toString("base64"), keys.secretKey, context), undefined, "tampered");
+    assert.equal(openScope(bytesToBase64(randomBytes(100)), keys.secretKey, context), undefined, "garbage");
   });
 });

@@ -17,7 +17,7 @@ import { sealNote } from "@/lib/emergency/note";
 import { openBytes, sealBytes } from "@/lib/emergency/seal";
 import { stackUnderTest } from "../support/stack-env";
 import { ApiClient, signedInClient } from "../support/api/api-client";
-import { addRecord, deactivateDoctor, logAccess, reactivateDoctor, registerDoctor, registerPatient, setDoctorKey } from "../support/api/chain";
+import { addRecord, chainCanRead, deactivateDoctor, grantAccess, logAccess, reactivateDoctor, registerDoctor, registerPatient, revokeAccess, setDoctorKey } from "../support/api/chain";
 import { encryptedRecord, testKeys, withDatabase } from "../support/api/fixtures";
 
 const stack = stackUnderTest();
@@ -46,6 +46,14 @@ const NO_ACCESS = forbidden("no_grant", "You have no emergency access to this pa
 const auditCount = (actor: string) => withDatabase(async (db) => Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM key_audit WHERE actor = $1", [actor])).rows[0]!.n));
 const lastAudit = (actor: string) =>
   withDatabase(async (db) => (await db.query<{ action: string; allowed: boolean; reason: string }>("SELECT action, allowed, reason FROM key_audit WHERE actor = $1 ORDER BY seq DESC LIMIT 1", [actor])).rows[0]);
+/** The newest audit row of `actor` with its record id (a release of shares is written on the patient's last record id). */
+const lastAuditRow = (actor: string) =>
+  withDatabase(
+    async (db) =>
+      (await db.query<{ record_id: string; action: string; allowed: boolean; reason: string }>("SELECT record_id::text AS record_id, action, allowed, reason FROM key_audit WHERE actor = $1 ORDER BY seq DESC LIMIT 1", [actor])).rows[0],
+  );
+/** The record id on which releases of a patient's emergency shares are audited: the patient's range, index 2^96 - 1. */
+const sharesAuditId = (account: string) => ((BigInt(account) << 96n) | ((1n << 96n) - 1n)).toString();
 
 /** A record of the patient stored through the API and the chain; its data key kept for the test. */
 async function storeRecord() {
@@ -201,9 +209,15 @@ describe("emergency access routes", () => {
   });
 
   it("the doctor: no shares, no key and no content below the threshold, each refusal audited once", async () => {
-    // A released share whose approval is not on chain is not served.
+    // A released share whose approval is not on chain is not served; the refusal is audited.
+    const beforeShares = await auditCount(doctor);
     assert.deepEqual((await clients.doctor.get(`/api/emergency/patients/${patient}`)).body, NO_ACCESS);
+    assert.equal(await auditCount(doctor), beforeShares + 1, "one audit row for the refused release of shares");
+    assert.deepEqual(await lastAuditRow(doctor), { record_id: sharesAuditId(patient), action: "key", allowed: false, reason: "no_grant" });
     await contract.methods.approveEmergencyAccess(requestId).send({ from: admin, ...GAS });
+    // Approved on chain: this administrator's released share is final (no swap after the approval).
+    const swapped = bytesToBase64(sealBytes(randomBytes(33), keys.doctor.publicKey));
+    assert.deepEqual((await clients.admin.put(`/api/emergency/requests/${requestId}/release`, { json: { sealedShare: swapped } })).body, error("conflict", "You have approved this request; the share you released cannot be replaced."));
     const before = await auditCount(doctor);
     for (const path of [`/api/emergency/records/${record.recordId}/key`, `/api/emergency/records/${record.recordId}/content`]) {
       const answer = await clients.doctor.get(path);
@@ -226,7 +240,10 @@ describe("emergency access routes", () => {
     assert.equal((await clients.secondAdmin.put(`/api/emergency/requests/${requestId}/release`, { json: { sealedShare: entry.sealedShare } })).status, 409);
     assert.equal((await clients.secondAdmin.delete(`/api/emergency/requests/${requestId}/release`)).status, 409);
 
+    const beforeShares = await auditCount(doctor);
     const access = (await clients.doctor.get(`/api/emergency/patients/${patient}`)).body as { shares: Array<{ sealedShare: string }>; recordIds: string[]; publicKey: string; threshold: number };
+    assert.equal(await auditCount(doctor), beforeShares + 1, "one audit row for the release of shares");
+    assert.deepEqual(await lastAuditRow(doctor), { record_id: sharesAuditId(patient), action: "key", allowed: true, reason: "emergency" });
     assert.equal(access.shares.length, 2);
     assert.deepEqual(access.recordIds, [record.recordId]);
     const secret = await combineShares(access.shares.map((entry) => openBytes(base64ToBytes(entry.sealedShare), keys.doctor.secretKey)));
@@ -245,6 +262,19 @@ describe("emergency access routes", () => {
     assert.deepEqual(await lastAudit(doctor), { action: "content", allowed: true, reason: "emergency" });
     // The normal key route still says no: emergency access is not a grant.
     assert.equal((await clients.doctor.get(`/api/records/${record.recordId}/key`)).status, 403);
+  });
+
+  it("a revoked doctor's shared keys are pruned even while their emergency window makes canRead true", async () => {
+    await grantAccess(patient, doctor, [record.recordId]);
+    assert.equal((await clients.doctor.put("/api/keys/me", { json: { publicKey: keys.doctor.publicKeyHex } })).status, 200);
+    const shared = await clients.patient.put("/api/shares/keys", { json: { doctor, keys: [{ recordId: record.recordId, wrappedKey: bytesToBase64(wrapKey(record.dataKey, keys.doctor.publicKey)) }] } });
+    assert.deepEqual(shared.body, { stored: 1 });
+    assert.deepEqual((await clients.patient.post("/api/shares/prune", { json: { doctor } })).body, { deleted: 0 }, "granted: kept");
+    await revokeAccess(patient, doctor, [record.recordId]);
+    assert.equal(await chainCanRead(doctor, record.recordId), true, "the emergency window still lets the doctor read");
+    assert.deepEqual((await clients.patient.post("/api/shares/prune", { json: { doctor } })).body, { deleted: 1 }, "revoked: pruned, the emergency window notwithstanding");
+    const left = await withDatabase(async (db) => (await db.query("SELECT 1 FROM wrapped_keys WHERE recipient = $1 AND record_id = $2::numeric", [doctor, record.recordId])).rowCount);
+    assert.equal(left, 0);
   });
 
   it("the patient's log names the doctor, reason, approvers and the opening; nobody else reads it", async () => {
@@ -277,6 +307,15 @@ describe("emergency access routes", () => {
     assert.equal(((await clients.patient.get("/api/emergency/enrolment")).body as { enrolment: { records: number } }).enrolment.records, 0);
   });
 
+  it("an administrator's new key orphans the share sealed for the old one: the patient is asked to renew; the old key back, the prompt goes", async () => {
+    const orphaned = async () => ((await clients.patient.get("/api/emergency/enrolment")).body as { enrolment: { orphanedShares: string[] } }).enrolment.orphanedShares;
+    assert.deepEqual(await orphaned(), []);
+    await contract.methods.setAdminEncryptionKey(testKeys().publicKeyHex).send({ from: secondAdmin, ...GAS });
+    assert.deepEqual(await orphaned(), [secondAdmin], "the second administrator's share was sealed for their old key");
+    await contract.methods.setAdminEncryptionKey(keys.secondAdmin.publicKeyHex).send({ from: secondAdmin, ...GAS });
+    assert.deepEqual(await orphaned(), [], "their key is again the one the share was sealed for");
+  });
+
   it("a new request approved by both opens the patient's records until the patient opts out: then nothing", async () => {
     await contract.methods.requestEmergencyAccess(patient, 2, ZERO).send({ from: doctor, ...GAS });
     const id = String((await contract.methods.emergencyAccessOf(doctor, patient).call()).requestId);
@@ -287,6 +326,9 @@ describe("emergency access routes", () => {
       await contract.methods.approveEmergencyAccess(id).send({ from, ...GAS });
     }
     assert.equal((await clients.doctor.get(`/api/emergency/patients/${patient}`)).status, 200);
+    // An administrator holding a share removed: the patient is asked to renew (42 is removed at the end anyway).
+    await contract.methods.removeAdmin(secondAdmin).send({ from: admin, ...GAS });
+    assert.deepEqual(((await clients.patient.get("/api/emergency/enrolment")).body as { enrolment: { orphanedShares: string[] } }).enrolment.orphanedShares, [secondAdmin]);
     await contract.methods.clearEmergencyKey().send({ from: patient, ...GAS });
     assert.deepEqual((await clients.doctor.get(`/api/emergency/patients/${patient}`)).body, NO_ACCESS);
     assert.deepEqual((await clients.patient.get("/api/emergency/enrolment")).body, { enrolment: null });

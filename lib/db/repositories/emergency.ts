@@ -92,6 +92,12 @@ export async function findSharesOfAdmin(admin: string, pairs: ReadonlyArray<{ pa
   return new Map(result.rows.map((row) => [`${row.patient}:${row.key_version}`, row.sealed_share]));
 }
 
+/** The administrators holding a share of `patient`'s emergency key `keyVersion` (lower case, sorted). */
+export async function shareHolders(patient: string, keyVersion: number): Promise<string[]> {
+  const result = await dbQuery<{ admin: string }>("SELECT admin FROM emergency_shares WHERE patient = $1 AND key_version = $2 ORDER BY admin", [patient, keyVersion]);
+  return result.rows.map((row) => row.admin);
+}
+
 export async function hasShare(admin: string, patient: string, keyVersion: number): Promise<boolean> {
   const result = await dbQuery("SELECT 1 FROM emergency_shares WHERE admin = $1 AND patient = $2 AND key_version = $3", [admin, patient, keyVersion]);
   return (result.rowCount ?? 0) > 0;

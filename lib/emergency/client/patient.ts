@@ -1,55 +1,31 @@
-import { z } from "zod";
 import { ChainError, type BrowserChain, type TxStatus } from "@/lib/chain/client";
-import { base64ToBytes, bytesToBase64, decryptJson, encodeWrappedKey, encryptJson, generateKeyPair, publicKeyFromHex, publicKeyToHex, randomDataKey, unwrapKey, wrapKey, WRAPPED_KEY_LENGTH } from "@/lib/crypto";
+import { bytesToBase64, encodeWrappedKey, generateKeyPair, publicKeyFromHex, publicKeyToHex, wrapKey } from "@/lib/crypto";
 import type { UnlockedKey } from "@/lib/keystore";
-import { loadMyRecords, RECORD_CATEGORIES, type RecordCategory } from "@/lib/records/client";
+import { loadMyRecords } from "@/lib/records/client";
 import { queryRecords } from "@/lib/records/client/api";
 import { unwrapDataKey } from "@/lib/records/client/envelope";
 import * as api from "./api";
 import { adminsWithKeys, clearEmergencyKey, emergencyKeyOf, emergencyThreshold, setEmergencyKey } from "./chain";
-import { splitSecret } from "../key-shares";
+import { MIN_SHARE_THRESHOLD, splitSecret } from "../key-shares";
 import { sealBytes } from "../seal";
+import { openScope, sealScope, type EmergencyScope } from "../scope";
 
-/** Which records an emergency opening may read: all of them, or those of chosen categories (later uploads too). */
-export type EmergencyScope = { kind: "all" } | { kind: "categories"; categories: RecordCategory[] };
-
-const scopeSchema = z.union([
-  z.strictObject({ kind: z.literal("all") }),
-  z.strictObject({ kind: z.literal("categories"), categories: z.array(z.enum(RECORD_CATEGORIES.map((c) => c.value) as [RecordCategory, ...RecordCategory[]])) }),
-]);
+export type { EmergencyScope };
 
 export const inScope = (scope: EmergencyScope, category: string) => scope.kind === "all" || (scope.categories as string[]).includes(category);
-
-/** The scope sealed for the patient's own key: wrappedKey(81) || encryptJson(scope), base64. The server never reads it. */
-function sealScope(scope: EmergencyScope, publicKey: Uint8Array): string {
-  const dataKey = randomDataKey();
-  try {
-    const wrapped = wrapKey(dataKey, publicKey);
-    const ciphertext = encryptJson(dataKey, scope);
-    const bytes = new Uint8Array(wrapped.length + ciphertext.length);
-    bytes.set(wrapped);
-    bytes.set(ciphertext, wrapped.length);
-    return bytesToBase64(bytes);
-  } finally {
-    dataKey.fill(0);
-  }
-}
-
-function openScope(sealed: string, secretKey: Uint8Array): EmergencyScope {
-  const bytes = base64ToBytes(sealed);
-  const dataKey = unwrapKey(bytes.subarray(0, WRAPPED_KEY_LENGTH), secretKey);
-  try {
-    return scopeSchema.parse(decryptJson(dataKey, bytes.subarray(WRAPPED_KEY_LENGTH)));
-  } finally {
-    dataKey.fill(0);
-  }
-}
 
 export interface EmergencyStatus {
   /** On chain: the live emergency key, its version and threshold; undefined when not opted in. */
   onChain: { key: string | undefined; version: number; threshold: number };
   /** The scope (opened here) and how many records are wrapped for the key, when the server has this version. */
   scope?: EmergencyScope;
+  /**
+   * Opted in, but the stored scope did not verify (sealed by someone else, or under a key since rotated): the
+   * patient must choose the scope again; it is never taken as "all records".
+   */
+  scopeUnverified: boolean;
+  /** Administrators whose share no longer opens with their key on chain (new key, or removed): renew the key. */
+  orphanedShares: string[];
   records?: number;
   /** Administrators with a key on chain, and the approvals the contract asks for. */
   adminsWithKey: number;
@@ -59,9 +35,12 @@ export interface EmergencyStatus {
 export async function loadEmergencyStatus(chain: BrowserChain, key: UnlockedKey): Promise<EmergencyStatus> {
   const [onChain, admins, threshold, stored] = await Promise.all([emergencyKeyOf(chain, key.address), adminsWithKeys(chain), emergencyThreshold(chain), api.getEnrolment()]);
   const enrolment = stored.enrolment && onChain.key && stored.enrolment.publicKey === onChain.key ? stored.enrolment : undefined;
+  const scope = enrolment && onChain.key ? openScope(enrolment.sealedScope, key.secretKey, { patient: key.address, keyVersion: onChain.version, emergencyPublicKey: onChain.key }) : undefined;
   return {
     onChain,
-    scope: enrolment ? openScope(enrolment.sealedScope, key.secretKey) : undefined,
+    scope,
+    scopeUnverified: enrolment !== undefined && scope === undefined,
+    orphanedShares: enrolment?.orphanedShares ?? [],
     records: enrolment?.records,
     adminsWithKey: admins.length,
     threshold,
@@ -101,7 +80,9 @@ export async function enableEmergencyAccess(chain: BrowserChain, key: UnlockedKe
   if (scope.kind === "categories" && scope.categories.length === 0) throw new EmergencyError("Choose at least one category.");
   // 1. Administrators and the threshold, from the chain.
   onProgress({ step: "check" });
-  const [admins, threshold, current] = await Promise.all([adminsWithKeys(chain), emergencyThreshold(chain), emergencyKeyOf(chain, key.address)]);
+  const [admins, chainThreshold, current] = await Promise.all([adminsWithKeys(chain), emergencyThreshold(chain), emergencyKeyOf(chain, key.address)]);
+  // Never fewer than two approvals, whatever the chain's setting: one administrator alone must not hold the key.
+  const threshold = Math.max(chainThreshold, MIN_SHARE_THRESHOLD);
   if (admins.length < threshold) {
     throw new EmergencyError(`Emergency access needs ${threshold} administrators with an encryption key; ${admins.length} ${admins.length === 1 ? "has" : "have"} one. Try again later.`);
   }
@@ -122,7 +103,7 @@ export async function enableEmergencyAccess(chain: BrowserChain, key: UnlockedKe
     // 3. Store the opt-in (nothing is live before the chain has this version).
     onProgress({ step: "store" });
     try {
-      await api.putEnrolment({ keyVersion: version, publicKey: publicKeyHex as `0x${string}`, sealedScope: sealScope(scope, key.publicKey), shares: sealedShares });
+      await api.putEnrolment({ keyVersion: version, publicKey: publicKeyHex as `0x${string}`, sealedScope: sealScope(scope, { patient: key.address, keyVersion: version, emergencyPublicKey: publicKeyHex }, key), shares: sealedShares });
     } catch (error) {
       throw new EmergencyError(`The key store did not accept your emergency key: ${reasonOf(error)}. Nothing changed.`, error);
     }
@@ -174,7 +155,9 @@ export async function wrapUploadForEmergency(chain: BrowserChain, key: UnlockedK
     if (!onChain.key) return { wrapped: false };
     const { enrolment } = await api.getEnrolment();
     if (!enrolment || enrolment.publicKey !== onChain.key) return { wrapped: false, warning: "Your emergency key is not complete on this server: renew it to include this record." };
-    if (!inScope(openScope(enrolment.sealedScope, key.secretKey), category)) return { wrapped: false };
+    const scope = openScope(enrolment.sealedScope, key.secretKey, { patient: key.address, keyVersion: onChain.version, emergencyPublicKey: onChain.key });
+    if (!scope) return { wrapped: false, warning: "Your emergency settings could not be verified: choose which records may be opened in an emergency again (renew your emergency key) to include this record." };
+    if (!inScope(scope, category)) return { wrapped: false };
     const [entry] = (await queryRecords([recordId])).records;
     if (!entry) return { wrapped: false, warning: "The new record could not be read back to add it to emergency access." };
     const dataKey = unwrapDataKey(entry.wrappedKey, key.secretKey);

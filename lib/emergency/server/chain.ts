@@ -66,6 +66,16 @@ const EVENTS: Record<string, EventInput[]> = {
     { name: "requestId", type: "uint256", indexed: true },
     { name: "admin", type: "address", indexed: true },
   ],
+  EmergencyKeySet: [
+    { name: "patient", type: "address", indexed: true },
+    { name: "key", type: "bytes32", indexed: false },
+    { name: "threshold", type: "uint8", indexed: false },
+    { name: "version", type: "uint32", indexed: false },
+  ],
+  AdminEncryptionKeySet: [
+    { name: "admin", type: "address", indexed: true },
+    { name: "key", type: "bytes32", indexed: false },
+  ],
 };
 
 const topicOf = (name: string) => getServerWeb3().eth.abi.encodeEventSignature(`${name}(${EVENTS[name]!.map((input) => input.type).join(",")})`).toLowerCase();
@@ -101,4 +111,27 @@ export async function emergencyLogs(name: keyof typeof EVENTS & string, indexed:
 export async function noteHashOf(requestId: bigint): Promise<Hex | undefined> {
   const [log] = await emergencyLogs("EmergencyAccessRequested", [requestId]);
   return log ? lower(log.args.noteHash) : undefined;
+}
+
+/**
+ * The share holders of a patient's emergency key `version` whose share no longer opens with their key on chain:
+ * the administrator's key at the block the version was set (their last AdminEncryptionKeySet up to it, the key
+ * the patient's browser sealed for) differs from their key now, or they are no longer an administrator with a
+ * key. Holders are lower case; the result keeps their order.
+ */
+export async function orphanedShareHolders(patient: string, version: number, holders: readonly string[], current: ReadonlyMap<string, string>): Promise<string[]> {
+  if (holders.length === 0) return [];
+  const set = (await emergencyLogs("EmergencyKeySet", [patient])).filter((log) => Number(log.args.version) === version).at(-1);
+  if (!set) return [];
+  const orphaned: string[] = [];
+  for (const holder of holders) {
+    const now = current.get(holder);
+    if (!now) {
+      orphaned.push(holder);
+      continue;
+    }
+    const published = (await emergencyLogs("AdminEncryptionKeySet", [holder])).filter((log) => log.blockNumber <= set.blockNumber).at(-1);
+    if (!published || lower(published.args.key) !== now) orphaned.push(holder);
+  }
+  return orphaned;
 }

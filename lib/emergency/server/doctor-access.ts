@@ -2,7 +2,7 @@ import "server-only";
 import { ApiError } from "@/lib/api";
 import { doctorStatus } from "@/lib/chain/server/doctors";
 import { accessEvents } from "@/lib/chain/server/events";
-import { latestBlockNumber, patientOfRecord } from "@/lib/chain/server/reads";
+import { latestBlockNumber, patientOfRecord, recordIdRange } from "@/lib/chain/server/reads";
 import { appendEmergencyAudit, type EmergencyAuditReason } from "@/lib/db/repositories/emergency-audit";
 import { emergencyRecordIds, findEmergencyRecord, findReleasedShares, putNotes } from "@/lib/db/repositories/emergency";
 import { getIpfsStore } from "@/lib/ipfs/server-store";
@@ -85,12 +85,28 @@ async function liveAccess(doctor: Hex, patient: Hex, now: number): Promise<LiveA
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** What a doctor with live emergency access gets: the shares approvers re-sealed for them (approvals on chain only) and the records in scope. */
+/**
+ * The key_audit row of a release of emergency key shares (or its refusal): it concerns the patient's emergency
+ * key as a whole, not one record, so it is written on the last record id of the patient's range (index 2^96 - 1,
+ * never a real record), with action "key" and the reasons of the per-record releases.
+ */
+export const emergencySharesAuditRecordId = (patient: string): string => (recordIdRange(patient).to - 1n).toString();
+
+/**
+ * What a doctor with live emergency access gets: the shares approvers re-sealed for them (approvals on chain
+ * only) and the records in scope. Every release and every refusal leaves one key_audit row.
+ */
 export async function emergencyAccess(doctor: Hex, patient: Hex): Promise<EmergencyAccessResponse> {
+  const audit = (allowed: boolean, reason: EmergencyAuditReason) =>
+    appendEmergencyAudit({ actor: doctor, recordId: emergencySharesAuditRecordId(patient), action: "key", allowed, reason });
   const live = await liveAccess(doctor, patient, nowSeconds());
-  if ("refused" in live) throw refusal(live.refused, live.grantedUntil);
+  if ("refused" in live) {
+    await audit(false, live.refused);
+    throw refusal(live.refused, live.grantedUntil);
+  }
   const released = await findReleasedShares(live.requestId);
   const approved = await Promise.all(released.map((share) => hasApprovedEmergency(live.requestId, share.admin, live.block)));
+  await audit(true, "emergency");
   return {
     requestId: live.requestId.toString(),
     patient,

@@ -66,7 +66,8 @@ const noSuchRequest = () => new ApiError("forbidden", "You cannot release a shar
 /**
  * Stores the caller's share re-sealed for the requesting doctor, before they sign approveEmergencyAccess.
  * Unknown request, the caller's own request, or no share of the caller for the patient's live key: the same
- * 403. A request that is no longer pending (or is expired): 409.
+ * 403. A request that is no longer pending (or is expired), or one this administrator has approved on chain
+ * already (the released share is final): 409.
  */
 export async function storeReleasedShare(admin: Hex, requestId: bigint, sealedShare: string): Promise<{ stored: number }> {
   const request = await getEmergencyRequest(requestId);
@@ -75,6 +76,9 @@ export async function storeReleasedShare(admin: Hex, requestId: bigint, sealedSh
   if (request.state !== "pending" || request.requestedAt + window <= now || key.version !== request.keyVersion) {
     throw new ApiError("conflict", "This request is no longer pending.");
   }
+  // Once the chain has this administrator's approval, the share released with it is final: replacing it
+  // would let an approver swap what the doctor receives after the fact.
+  if (await hasApprovedEmergency(requestId, admin)) throw new ApiError("conflict", "You have approved this request; the share you released cannot be replaced.");
   await putReleasedShare(requestId, admin, fromBase64(sealedShare));
   return { stored: 1 };
 }
