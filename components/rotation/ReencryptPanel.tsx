@@ -23,6 +23,8 @@ function describe(progress: ReencryptProgress): string {
       return `Uploading the new ciphertext (${progress.sent} of ${progress.total} bytes)…`;
     case "amend":
       return `Amending the record on chain: ${txDetail(progress.tx)}`;
+    case "exclude":
+      return `Revoking the new record from ${progress.doctor}, who was revoked from the old one${progress.tx ? `: ${txDetail(progress.tx)}` : "…"}`;
     case "confirm":
       return `Confirming the new record ${progress.recordId} with the key store…`;
     case "grant":
@@ -38,6 +40,7 @@ function outcome(result: ReencryptResult): string {
   const parts = [`Re-encrypted as record ${result.newRecordId}; the old copy was removed (${result.deletedKeys} wrapped key${result.deletedKeys === 1 ? "" : "s"} deleted).`];
   if (result.regranted.length) parts.push(`Per-record readers kept: ${result.regranted.map((entry) => entry.doctor).join(", ")}.`);
   if (result.allRecordsReaders.length) parts.push(`Readers by an all-records grant: ${result.allRecordsReaders.join(", ")}.`);
+  if (result.excluded.length) parts.push(`Revoked from the new record too: ${result.excluded.join(", ")}.`);
   if (result.skipped.length) parts.push(`Not carried over: ${result.skipped.join(" ")}`);
   return parts.join(" ");
 }

@@ -9,7 +9,11 @@
  * - after revoking a doctor, the patient re-encrypts a record: a new CID on chain (amendRecord), the old ciphertext
  *   no longer stored, the revoked doctor's old wrapped key opens nothing still stored, a per-record reader keeps a
  *   grant on the new record with the same expiry, and the patient and the all-records doctor open the new record
- *   with the original bytes.
+ *   with the original bytes;
+ * - a doctor whose all-records grant excludes one record (revoked from that record only) gets no key when it is
+ *   re-encrypted, and the new record is revoked for them on chain too (right after amendRecord); their other records
+ *   stay readable. That re-encryption is interrupted before the key store confirms the new record (the page is
+ *   closed): the next visit's run confirms the upload this device remembered and finishes.
  */
 import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
@@ -24,7 +28,7 @@ import { stackUnderTest } from "../support/stack-env";
 import { downloadInto, fillUploadForm, openSignedIn, storySteps, type UploadFields } from "../support/story";
 import { makeTempDir } from "../support/temp-dir";
 import { signedInClient } from "../support/api/api-client";
-import { logAccess, registerDoctor } from "../support/api/chain";
+import { chainCanRead, grantAllAccess, logAccess, registerDoctor, revokeAccess } from "../support/api/chain";
 import { testKeys, withDatabase } from "../support/api/fixtures";
 
 const stack = stackUnderTest();
@@ -33,10 +37,12 @@ const patient = stack.accounts[50]!.toLowerCase();
 const alma = stack.accounts[51]!.toLowerCase(); // all-records grant, rotates in the browser
 const bram = stack.accounts[52]!.toLowerCase(); // per-record grant, then revoked
 const cleo = stack.accounts[53]!.toLowerCase(); // per-record grant, kept
+const dana = stack.accounts[67]!.toLowerCase(); // all-records grant, revoked from one record
 const PASSPHRASE = "rotate every key battery 42";
 const ALMA = { name: "Dr Alma Rotor", specialty: "Rotation cardiology" };
 const BRAM = { name: "Dr Bram Revokee", specialty: "Rotation neurology" };
 const CLEO = { name: "Dr Cleo Keeper", specialty: "Rotation dermatology" };
+const DANA = { name: "Dr Dana Excluded", specialty: "Rotation nephrology" };
 
 const record = (title: string, category: string, text: string): UploadFields => ({
   file: makePdf(text),
@@ -302,6 +308,7 @@ describe("key rotation and re-encryption", () => {
     const item = panel.locator(`[data-testid="reencrypt-item"][data-record-id="${oldId}"]`);
     await panel.locator(`[data-testid="reencrypt-item"][data-record-id="${oldId}"][data-state="done"]`).waitFor({ timeout: 120_000 });
     const newId = (await item.getAttribute("data-new-record-id"))!;
+    ids.reencryptedEcg = newId;
     assert.match(await item.innerText(), /old copy was removed/);
 
     // On chain: the old record is amended by the new one, which names another file.
@@ -351,6 +358,67 @@ describe("key rotation and re-encryption", () => {
     assert.ok((await patientOpens(patientPage, ecg, "reencrypted-ecg.pdf")).equals(ecg.file));
     assert.ok((await patientOpens(patientPage, mri, "kept-mri.pdf")).equals(mri.file));
     assert.ok((await doctorOpens(almaPage, ecg, "alma-reencrypted-ecg.pdf")).equals(ecg.file));
+  });
+
+  step("a doctor revoked from one record of an all-records grant gets no key on its re-encryption, nor the new record on chain; an interrupted confirmation is finished on the next visit", async () => {
+    const danaKeys = testKeys();
+    await registerDoctor(admin, dana, danaKeys.publicKeyHex, DANA);
+    assert.equal((await (await signedInClient(dana)).put("/api/keys/me", { json: { publicKey: danaKeys.publicKeyHex } })).status, 200);
+    const { patient: contract } = await contracts();
+    const ecgId = ids.reencryptedEcg!;
+    const mriId = BigInt(((await contract.methods.getRecord!(ids[mri.title]).call()) as { supersededBy: bigint }).supersededBy).toString();
+    await grantAllAccess(patient, dana);
+    await revokeAccess(patient, dana, [ecgId]);
+    assert.equal(await chainCanRead(dana, ecgId), false, "Dana is revoked from the ECG");
+    assert.equal(await chainCanRead(dana, mriId), true, "and reads the MRI by her all-records grant");
+
+    // The key store never confirms the new record in this visit: the run stops after amendRecord.
+    await patientPage.route("**/api/uploads/*/confirm", (route) => route.abort());
+    await patientPage.getByRole("tab", { name: "Keys" }).click();
+    let panel = patientPage.getByTestId("reencrypt");
+    await panel.getByRole("checkbox", { name: ecg.title }).check();
+    await panel.getByRole("button", { name: "Re-encrypt the chosen records" }).click();
+    const stopped = panel.locator(`[data-testid="reencrypt-item"][data-record-id="${ecgId}"][data-state="failed"]`);
+    await stopped.waitFor({ timeout: 120_000 });
+    assert.match(await stopped.innerText(), /could not confirm the new record/);
+    const amendedBy = BigInt(((await contract.methods.getRecord!(ecgId).call()) as { supersededBy: bigint }).supersededBy).toString();
+    assert.notEqual(amendedBy, "0", "the amendment is on chain");
+    assert.equal(await chainCanRead(dana, amendedBy), false, "Dana was revoked from the new record right after the amendment");
+
+    // The page is closed; the next visit finishes the re-encryption with the upload this device kept.
+    await patientPage.close();
+    patientPage = await patientContext.newPage();
+    await patientPage.goto(new URL("/patient", stack.appUrl).toString());
+    const connect = patientPage.getByTestId("wallet-gate").getByRole("button", { name: "Connect wallet" });
+    const signIn = patientPage.getByRole("button", { name: "Sign in with Ethereum" });
+    const gate = patientPage.getByTestId("unlock");
+    await connect.or(signIn).or(gate).first().waitFor();
+    if (await connect.isVisible()) await connect.click();
+    await signIn.or(gate).first().waitFor();
+    if (await signIn.isVisible()) await signIn.click();
+    await unlock(patientPage);
+    await patientPage.getByRole("tab", { name: "Keys" }).click();
+    panel = patientPage.getByTestId("reencrypt");
+    await panel.getByRole("checkbox", { name: /Rotation ECG \(amended by record/ }).check();
+    await panel.getByRole("button", { name: "Re-encrypt the chosen records" }).click();
+    const item = panel.locator(`[data-testid="reencrypt-item"][data-record-id="${ecgId}"]`);
+    await panel.locator(`[data-testid="reencrypt-item"][data-record-id="${ecgId}"][data-state="done"]`).waitFor({ timeout: 120_000 });
+    const newId = (await item.getAttribute("data-new-record-id"))!;
+    assert.equal(newId, amendedBy);
+    assert.equal(await withDatabase(async (db) => (await db.query("SELECT 1 FROM wrapped_keys WHERE record_id = $1", [ecgId])).rowCount), 0, "the old copy was retired");
+    assert.match(await item.innerText(), new RegExp(`Revoked from the new record too: ${dana}`));
+
+    const newReaders = await withDatabase(async (db) => (await db.query<{ recipient: string }>("SELECT recipient FROM wrapped_keys WHERE record_id = $1 ORDER BY recipient", [newId])).rows.map((row) => row.recipient));
+    assert.deepEqual(newReaders, [alma, cleo, patient].sort(), "no key wrapped for Dana on the new record");
+    assert.equal(await chainCanRead(dana, newId), false, "the chain does not let Dana read the new record");
+    const danaGrant = ((await contract.methods.getGrants!(patient, dana, 0, 20).call()) as Array<{ recordId: bigint; granted: boolean; allRecords: boolean }>).find(
+      (g) => BigInt(g.recordId).toString() === newId,
+    )!;
+    assert.deepEqual([danaGrant.granted, danaGrant.allRecords], [false, false], "the new record is excluded from Dana's all-records grant");
+    assert.equal((await (await signedInClient(dana)).get(`/api/records/${newId}/key`)).status, 403);
+    assert.equal(await chainCanRead(dana, mriId), true, "Dana still reads the MRI");
+    assert.equal(await chainCanRead(alma, newId), true, "Alma reads the new record by her all-records grant");
+    assert.ok((await patientOpens(patientPage, ecg, "excluded-ecg.pdf")).equals(ecg.file));
   });
 
   step("on a device without the key, the restore screen says what a lost key can and cannot recover", async () => {
