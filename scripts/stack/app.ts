@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { buildFingerprint, isBuildCurrent, recordBuildFingerprint } from "./build-fingerprint";
 import { StartupError } from "./errors";
+import { forgetAppPid, rememberAppPid, stopLeftoverApp } from "./leftovers";
 
 const require = createRequire(import.meta.url);
 const NEXT_CLI = require.resolve("next/dist/bin/next");
@@ -14,6 +15,8 @@ export interface AppOptions {
   /** Separate build folders let tests build beside a developer's running app. */
   distDir?: string;
   onOutput?: (line: string) => void;
+  /** Where the server's pid is kept while it runs, so a start after a SIGKILL can stop it (leftovers.ts). */
+  pidFile?: string;
 }
 
 function runNext(args: string[], options: AppOptions): ChildProcess {
@@ -62,6 +65,7 @@ export interface RunningApp {
 
 /** `next start` in production mode; resolves once the server answers HTTP. */
 export async function startApp(options: AppOptions): Promise<RunningApp> {
+  if (options.pidFile) await stopLeftoverApp(options.pidFile);
   const child = runNext(["start", "--hostname", options.host, "--port", String(options.port)], options);
   const forward = (chunk: Buffer) => chunk.toString().split("\n").filter(Boolean).forEach((line) => options.onOutput?.(line));
   child.stdout?.on("data", forward);
@@ -70,7 +74,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const exited = new Promise<never>((_, reject) =>
     child.once("exit", (code) => reject(new StartupError(`The app server exited during start-up (exit ${code}).`))),
   );
+  if (options.pidFile && child.pid) await rememberAppPid(options.pidFile, child.pid);
   await Promise.race([waitForHttp(url, 60_000), exited]);
+  const pidFile = options.pidFile;
+  if (pidFile) child.once("exit", () => void forgetAppPid(pidFile));
   return {
     url,
     stop: () =>

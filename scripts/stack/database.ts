@@ -4,6 +4,7 @@ import path from "node:path";
 import pg from "pg";
 import { APP_ROLE, migrate } from "@/lib/db/migrate";
 import { StartupError } from "./errors";
+import { stopLeftoverPostgres } from "./leftovers";
 import { assertPortFree } from "./ports";
 
 export interface RunningDatabase {
@@ -32,6 +33,7 @@ export const embeddedAppDatabaseUrl = (port: number) => `postgres://${APP_ROLE}:
 
 /** A real PostgreSQL server from npm, its data in `dir`; initialised on first use. */
 export async function startEmbeddedDatabase(dir: string, port: number): Promise<RunningDatabase> {
+  await stopLeftoverPostgres(dir);
   await assertPortFree(port, "127.0.0.1", "embedded PostgreSQL", "EMBEDDED_PG_PORT");
   let lastLog = "";
   const rememberLog = (message: string) => {

@@ -112,7 +112,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     let app: RunningApp | undefined;
     if (options.app) {
-      const appOptions = { host: env.HOST, port: env.PORT, env: appEnv, distDir: options.app.distDir, onOutput: options.onAppOutput };
+      const appOptions = { host: env.HOST, port: env.PORT, env: appEnv, distDir: options.app.distDir, onOutput: options.onAppOutput, pidFile: path.join(dataDir, "app.pid") };
       if (options.app.build) {
         const built = await buildAppIfChanged(appOptions, () => log("Building the app (next build)…"));
         if (built === "up-to-date") log("App build is up to date (sources and configuration unchanged): skipped next build.");

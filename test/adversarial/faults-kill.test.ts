@@ -224,4 +224,25 @@ describe("npm start killed with SIGKILL in the middle of an upload", () => {
     assert.equal(unconfirmed, 0);
     console.log(`# SIGKILL after ${killedAt} of ${halfSent.ciphertext.length} bytes sent; restarted in ${restartSeconds.toFixed(0)} s; ${rows.length} records whole`);
   });
+
+  it("after a SIGKILL of the stack's own process only, the next start stops the PostgreSQL and app it left behind and resumes", { timeout: 600_000 }, async () => {
+    const { child, ready } = running!;
+    const web3 = new Web3(ready.rpcUrl);
+    const account = (await web3.eth.getAccounts())[3]!;
+    const records = Number(await contractOf(ready).methods.recordCount(account).call());
+    assert.ok(records > 0);
+    running = undefined;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    process.kill(child.pid!, "SIGKILL");
+    await exited;
+    // Its children outlive it: the orphaned app server still answers and PostgreSQL still holds its port.
+    assert.notEqual(await fetch(new URL("/api/health", ready.appUrl)).then((response) => response.status, () => 0), 0);
+
+    running = await startStackProcess();
+    const health = await fetch(new URL("/api/health", running.ready.appUrl));
+    assert.equal(health.status, 200, await health.clone().text());
+    assert.equal(Number(await contractOf(running.ready).methods.recordCount(account).call()), records);
+    const client = new ApiClient(running.ready.appUrl);
+    assert.equal((await client.signIn(account)).status, 200);
+  });
 });
