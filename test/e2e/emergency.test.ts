@@ -3,7 +3,8 @@
  * opts in (all records) -> a doctor requests with a reason and a note -> one administrator approves and the
  * doctor is still refused -> a second administrator approves -> the doctor opens the record and its bytes match
  * -> the patient sees the emergency entry (reason, doctor, approvers, what was opened) at the top of the access
- * log with a prompt to renew -> the window ends on the chain's clock -> the doctor is refused.
+ * log with a prompt to renew -> the window ends on the chain's clock -> the doctor is refused -> the patient renews ->
+ * an administrator publishes a new key: the share sealed for the old one is orphaned, the panel asks for a renewal.
  * Accounts 40 (patient), 41 (doctor), 42 (second administrator, removed again at the end).
  */
 import assert from "node:assert/strict";
@@ -11,6 +12,7 @@ import { after, before, describe } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Web3 } from "web3";
 import { doctorContractAbi } from "@/lib/chain/generated/contracts";
+import { generateKeyPair, publicKeyToHex } from "@/lib/crypto";
 import { launchChromium } from "../support/browser";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
@@ -233,5 +235,17 @@ describe("emergency access: two administrators, one doctor, the patient's log", 
     await patientPage.getByRole("tab", { name: "Access log" }).click();
     await patientPage.locator(`[data-testid="emergency-entry"][data-request-id="${requestId}"]`).waitFor();
     assert.equal(await patientPage.getByTestId("emergency-renew-prompt").count(), 0, "no prompt once the key is renewed");
+  });
+
+  step("an administrator publishes a new key: their share is orphaned, the patient is asked to renew, and renewing clears it", async () => {
+    const contract = await doctorContract();
+    await contract.methods.setAdminEncryptionKey(publicKeyToHex(generateKeyPair().publicKey)).send({ from: secondAdmin, ...GAS });
+    await patientPage.getByRole("tab", { name: "Emergency access" }).click();
+    const panel = patientPage.getByTestId("emergency-panel");
+    await panel.getByTestId("emergency-orphaned-shares").waitFor();
+    await panel.getByRole("button", { name: "Renew emergency key" }).click();
+    await panel.getByTestId("emergency-done").filter({ hasText: "key version 3" }).waitFor();
+    await panel.locator('[data-testid="emergency-status"][data-enabled="true"][data-version="3"]').waitFor();
+    assert.equal(await panel.getByTestId("emergency-orphaned-shares").count(), 0, "every administrator holds a share for their key again");
   });
 });
