@@ -5,12 +5,18 @@ import { doctorLabel } from "./doctor-key";
 
 const INDEX_MASK = (1n << 96n) - 1n;
 
-/** A record's title (decrypted in this browser) or, when it is unknown here, "Record #n". */
+/**
+ * A record's title (decrypted in this browser) or, when it is unknown here, "Record #n". The last index of a
+ * patient's range is never a record: the key audit writes releases of emergency key shares there
+ * (lib/emergency/server/doctor-access.ts).
+ */
 export function recordLabel(recordId: string, titles: ReadonlyMap<string, string>): string {
   const title = titles.get(recordId);
   if (title) return title;
   try {
-    return `Record #${(BigInt(recordId) & INDEX_MASK) + 1n}`;
+    const index = BigInt(recordId) & INDEX_MASK;
+    if (index === INDEX_MASK) return "Emergency key (shares)";
+    return `Record #${index + 1n}`;
   } catch {
     return `Record ${recordId}`;
   }
