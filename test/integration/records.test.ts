@@ -273,9 +273,9 @@ describe("PUT /api/uploads/:id/content", () => {
     const again = await alice.put(url, { body: record.ciphertext, headers: OCTETS });
     assert.deepEqual([again.status, again.body], [409, error("conflict", "The content of this upload was already received.")]);
     const foreign = await olga.put(url, { body: record.ciphertext, headers: OCTETS });
-    assert.deepEqual([foreign.status, foreign.body], [404, error("not_found", "No such upload (it may have expired).")], "someone else's upload answers like an unknown one");
+    assert.deepEqual([foreign.status, foreign.body], [403, error("forbidden", "No such upload of yours (it may have expired).")], "someone else's upload answers like an unknown one");
     const unknown = await alice.put("/api/uploads/7c4c2a56-9f1e-4a59-9c0e-6b1b8b0e2f11/content", { body: record.ciphertext, headers: OCTETS });
-    assert.deepEqual([unknown.status, unknown.body], [404, error("not_found", "No such upload (it may have expired).")]);
+    assert.deepEqual([unknown.status, unknown.body], [403, error("forbidden", "No such upload of yours (it may have expired).")]);
     assert.equal((await alice.delete(`/api/uploads/${uploadId}`)).status, 204);
   });
 
@@ -301,7 +301,7 @@ describe("PUT /api/uploads/:id/content", () => {
     });
     assert.equal(leftovers, 0);
     const gone = await alice.delete(`/api/uploads/${uploadId}`);
-    assert.deepEqual([gone.status, gone.body], [404, error("not_found", "No such upload (it may have expired).")]);
+    assert.deepEqual([gone.status, gone.body], [403, error("forbidden", "No such upload of yours (it may have expired).")]);
   });
 });
 
