@@ -133,6 +133,8 @@ describe("admin dashboard and doctor portal", () => {
     await form.getByLabel("Wallet address").fill(web3Checksum(doctor));
     await form.getByRole("button", { name: "Register doctor" }).click();
     await adminPage.getByTestId("register-doctor-result").waitFor();
+    // The registry lists ten doctors a page and the files before this one register many: find ours by name.
+    await adminPage.getByLabel("Search doctors").fill("Cristina Yang");
     await adminPage.locator(`[data-testid="doctor-row"][data-address="${doctor}"]`).waitFor();
 
     await form.getByLabel("Wallet address").fill(secondDoctor);
@@ -258,6 +260,7 @@ describe("admin dashboard and doctor portal", () => {
   });
 
   step("the admin deactivates the doctor (with a confirmation); opening then says the account is deactivated", async () => {
+    await adminPage.getByLabel("Search doctors").fill("Cristina Yang");
     const row = adminPage.locator(`[data-testid="doctor-row"][data-address="${doctor}"]`);
     await row.getByRole("button", { name: "Deactivate Dr Cristina Yang" }).click();
     await row.getByRole("button", { name: "Confirm deactivation" }).click();

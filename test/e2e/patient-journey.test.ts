@@ -306,9 +306,10 @@ describe("patient journey", () => {
     await error.waitFor();
     assert.match(await error.innerText(), /You rejected the transaction in your wallet/);
     assert.match(await error.innerText(), /removed and nothing was recorded/);
-    const dangling = await db.query("SELECT count(*)::int AS n FROM uploads WHERE status <> 'confirmed'");
+    // This patient's rows only: other test files leave unfinished uploads of their own on the shared stack.
+    const dangling = await db.query("SELECT count(*)::int AS n FROM uploads WHERE status <> 'confirmed' AND patient = $1", [account]);
     assert.equal((dangling.rows[0] as { n: number }).n, 0, "no pending upload rows");
-    const pendingKeys = await db.query("SELECT count(*)::int AS n FROM wrapped_keys WHERE status = 'pending'");
+    const pendingKeys = await db.query("SELECT count(*)::int AS n FROM wrapped_keys WHERE status = 'pending' AND recipient = $1", [account]);
     assert.equal((pendingKeys.rows[0] as { n: number }).n, 0, "no pending wrapped keys");
     await page.getByTestId("upload-form").getByRole("button", { name: "Cancel" }).click();
     assert.deepEqual(await titles(page), [vaccination.title, xray.title, discharge.title, labResult.title]);

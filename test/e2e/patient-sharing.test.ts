@@ -101,6 +101,8 @@ describe("patient sharing screens", () => {
     await page.getByRole("tab", { name: "Share" }).click();
     const form = page.getByTestId("grant-form");
     if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/share.png`, fullPage: true });
+    // The form lists 20 doctors a page and the files before this one register many: find ours by name.
+    await form.getByLabel("Search doctors").fill("Dr Grey");
     await form.getByRole("radio", { name: "Dr Grey, Cardiology" }).check();
     await form.getByRole("checkbox", { name: A.title }).check();
     await form.getByRole("button", { name: "Review the grant" }).click();
@@ -124,7 +126,7 @@ describe("patient sharing screens", () => {
   step("grants two records to Dr Grey for 7 days", async () => {
     await page.getByRole("tab", { name: "Share" }).click();
     const form = page.getByTestId("grant-form");
-    await form.getByLabel("Search doctors").fill("cardio");
+    await form.getByLabel("Search doctors").fill("Dr Grey");
     await form.getByRole("radio", { name: "Dr Grey, Cardiology" }).check();
     await form.getByRole("checkbox", { name: A.title }).check();
     await form.getByRole("checkbox", { name: B.title }).check();
@@ -173,6 +175,7 @@ describe("patient sharing screens", () => {
   step("grants all records to Dr House; a later upload is wrapped for him; expiry changes", async () => {
     await page.getByRole("tab", { name: "Share" }).click();
     const form = page.getByTestId("grant-form");
+    await form.getByLabel("Search doctors").fill("Dr House");
     await form.getByRole("radio", { name: "Dr House, Diagnostics" }).check();
     await form.getByRole("radio", { name: "All records, including future ones" }).check();
     await form.getByRole("radio", { name: "No expiry" }).check();
