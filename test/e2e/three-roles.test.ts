@@ -82,6 +82,8 @@ async function upload(page: Page, entry: UploadFields) {
 async function grant(page: Page, doctorOption: string, scope: { records: string[] } | "all", expiry: string) {
   await page.getByRole("tab", { name: "Share" }).click();
   const form = page.getByTestId("grant-form");
+  // The form lists 20 doctors a page and the files before this one register many: find the doctor by name.
+  await form.getByLabel("Search doctors").fill(doctorOption.split(", ")[0]!);
   await form.getByRole("radio", { name: doctorOption }).check();
   if (scope === "all") {
     await form.getByRole("radio", { name: "All records, including future ones" }).check();
