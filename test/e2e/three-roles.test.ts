@@ -114,6 +114,8 @@ describe("sharing across the admin, doctor and patient portals", () => {
     await form.getByLabel("Licence number").fill("GS-2025-0042");
     await form.getByRole("button", { name: "Register doctor" }).click();
     await adminPage.getByTestId("register-doctor-result").waitFor();
+    // Ten doctors a page, and the files before this one register many: find her by name.
+    await adminPage.getByLabel("Search doctors").fill("Dr Meredith Grey");
     await adminPage.locator(`[data-testid="doctor-row"][data-address="${doctor}"][data-active="true"]`).waitFor();
   });
 
