@@ -5,7 +5,8 @@ import { rm } from "node:fs/promises";
 import { startStack, type RunningStack } from "@/scripts/stack";
 import { stackTestVariables, throwawayStackEnv } from "@/scripts/stack/throwaway";
 
-export const BENCH_DIST_DIR = ".next-bench";
+// BENCH_DIST_DIR lets benches run side by side without rebuilding over each other.
+export const BENCH_DIST_DIR = process.env.BENCH_DIST_DIR ?? ".next-bench";
 
 export interface BenchStack {
   stack: RunningStack;
