@@ -1,8 +1,8 @@
 // Item 7: `npm start` on a fresh clone (no build, no data) to a green /api/health, and a restart with
 // nothing changed, against `next start` of the already built app with its services already running.
 //   node --import tsx bench/start/run.ts            (also part of `npm run bench`)
-// Builds into .next-bench (or $BENCH_DIST_DIR) and keeps its data in a temporary folder: a developer's .next and .data stay
-// untouched. RESTARTS restarts and BASELINES baseline starts; each figure is the median.
+// Builds into .next-bench (or $BENCH_DIST_DIR) and keeps its data in a temporary folder: a developer's .next
+// and .data stay untouched. RESTARTS restarts and BASELINES baseline starts; each figure is the median.
 import { spawn } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -10,9 +10,9 @@ import path from "node:path";
 import { parseEnv } from "@/lib/config";
 import { freePort, startStack } from "@/scripts/stack";
 import { startApp } from "@/scripts/stack/app";
+import { BENCH_DIST_DIR as DIST_DIR } from "../lib/bench-stack";
 import { fmt, median, printTable, ROOT, writeResults, type SummaryRow } from "../lib/stats";
 
-import { BENCH_DIST_DIR as DIST_DIR } from "../lib/bench-stack";
 const RESTARTS = Number(process.env.BENCH_START_RESTARTS ?? 3);
 const BASELINES = Number(process.env.BENCH_START_BASELINES ?? 3);
 const TARGET_RATIO = 2;
