@@ -17,6 +17,7 @@ import {
   unwrapKey,
   wrapKey,
 } from "../../lib/crypto";
+import { forceTweetnaclForWrapKeys, wrapKeyBackend, wrapKeyReady } from "../../lib/crypto/wrap-key";
 
 const patient = generateKeyPair();
 const doctor = generateKeyPair();
@@ -124,6 +125,68 @@ describe("key wrapping", () => {
     assert.equal(codeOf(() => decodeWrappedKey(text.slice(4))), "invalid-input");
     assert.equal(codeOf(() => decodeWrappedKey(` ${text}`)), "invalid-input");
     assert.equal(codeOf(() => decodeWrappedKey(`B${text.slice(1)}`)), "unsupported-version");
+  });
+});
+
+describe("key wrapping on libsodium and on tweetnacl (before libsodium loads)", () => {
+  // Runs `body` with the tweetnacl implementation, then goes back to libsodium.
+  function withTweetnacl<T>(body: () => T): T {
+    forceTweetnaclForWrapKeys(true);
+    try {
+      assert.equal(wrapKeyBackend(), "tweetnacl");
+      return body();
+    } finally {
+      forceTweetnaclForWrapKeys(false);
+    }
+  }
+
+  it("uses libsodium once it has loaded", async () => {
+    await wrapKeyReady();
+    assert.equal(wrapKeyBackend(), "libsodium");
+  });
+
+  it("each side opens what the other sealed", async () => {
+    await wrapKeyReady();
+    for (let i = 0; i < 20; i++) {
+      const recipient = generateKeyPair();
+      const dataKey = randomDataKey();
+      const bySodium = wrapKey(dataKey, recipient.publicKey);
+      const byTweetnacl = withTweetnacl(() => wrapKey(dataKey, recipient.publicKey));
+      assert.equal(bySodium.length, WRAPPED_KEY_LENGTH);
+      assert.equal(byTweetnacl.length, WRAPPED_KEY_LENGTH);
+      assert.equal(bySodium[0], 1);
+      assert.equal(byTweetnacl[0], 1);
+      assert.deepEqual(withTweetnacl(() => unwrapKey(bySodium, recipient.secretKey)), dataKey);
+      assert.deepEqual(unwrapKey(byTweetnacl, recipient.secretKey), dataKey);
+      assert.deepEqual(unwrapKey(bySodium, recipient.secretKey), dataKey);
+      assert.deepEqual(withTweetnacl(() => unwrapKey(byTweetnacl, recipient.secretKey)), dataKey);
+    }
+  });
+
+  it("both refuse the wrong recipient, tampering, a low-order recipient and a low-order ephemeral key alike", async () => {
+    await wrapKeyReady();
+    const dataKey = randomDataKey();
+    const wrapped = wrapKey(dataKey, doctor.publicKey);
+    // The all-zero point and the order-8 point libsodium's blocklist starts with: shared secret all zeros.
+    const lowOrder = [new Uint8Array(32), Uint8Array.from([0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4, 0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16, 0x5f, 0x49, 0xb8, 0x00])];
+    for (const run of [<T>(body: () => T) => body(), withTweetnacl]) {
+      assert.equal(run(() => codeOf(() => unwrapKey(wrapped, patient.secretKey))), "unwrap-failed");
+      const tampered = wrapped.slice();
+      tampered[50]! ^= 1;
+      assert.equal(run(() => codeOf(() => unwrapKey(tampered, doctor.secretKey))), "unwrap-failed");
+      const newer = wrapped.slice();
+      newer[0] = 2;
+      assert.equal(run(() => codeOf(() => unwrapKey(newer, doctor.secretKey))), "unsupported-version");
+      assert.equal(run(() => codeOf(() => unwrapKey(wrapped.subarray(0, 80), doctor.secretKey))), "unwrap-failed");
+      assert.equal(run(() => codeOf(() => unwrapKey(wrapped, new Uint8Array(31)))), "invalid-input");
+      for (const point of lowOrder) {
+        assert.equal(run(() => codeOf(() => wrapKey(dataKey, point))), "invalid-input");
+        // A wrapped key whose ephemeral key is a low-order point: refused before any box is opened.
+        const forged = wrapped.slice();
+        forged.set(point, 1);
+        assert.equal(run(() => codeOf(() => unwrapKey(forged, doctor.secretKey))), "unwrap-failed");
+      }
+    }
   });
 });
 
