@@ -11,7 +11,7 @@ import {
 } from "./envelope-format";
 import { CryptoError } from "./errors";
 import { KEY_LENGTH } from "./keys";
-import { secretboxOpenInto, secretboxReady } from "./secretbox";
+import { keyedSecretbox, secretboxReady, type KeyedSecretbox } from "./secretbox";
 
 // Decrypts an envelope delivered in arbitrary slices. Each chunk is yielded only after it has
 // authenticated, but a failure in a later chunk surfaces after earlier chunks were yielded: treat
@@ -23,10 +23,12 @@ export async function* decryptStream(
   assertLength(dataKey, KEY_LENGTH, "data key");
   const reader = new ByteReader(source);
   let key: Uint8Array | undefined;
+  let box: KeyedSecretbox | undefined;
   try {
     await secretboxReady();
     const header = parseHeader(await reader.read(HEADER_LENGTH));
     key = fileKey(dataKey, header.bytes);
+    box = keyedSecretbox(key, header.chunkSize);
     for (let index = 0; ; index++) {
       const wordBytes = await reader.read(WORD_LENGTH);
       if (wordBytes.length < WORD_LENGTH) throw new CryptoError("truncated", "final chunk missing");
@@ -35,13 +37,13 @@ export async function* decryptStream(
       if (final ? length > header.chunkSize : length !== header.chunkSize) {
         throw new CryptoError("tampered", `chunk ${index} has an invalid length`);
       }
-      const box = await reader.read(TAG_LENGTH + length);
-      if (box.length < TAG_LENGTH + length) {
+      const sealed = await reader.read(TAG_LENGTH + length);
+      if (sealed.length < TAG_LENGTH + length) {
         throw new CryptoError("truncated", `chunk ${index} is cut`);
       }
       const plaintext = new Uint8Array(length);
       const nonce = chunkNonce(header.noncePrefix, index, word);
-      if (!secretboxOpenInto(box, nonce, key, plaintext, 0)) throw new CryptoError("tampered", `chunk ${index} failed authentication`);
+      if (!box.openInto(sealed, nonce, plaintext, 0)) throw new CryptoError("tampered", `chunk ${index} failed authentication`);
       if (final && !(await reader.atEnd())) {
         throw new CryptoError("trailing-data", "bytes after the final chunk");
       }
@@ -49,6 +51,7 @@ export async function* decryptStream(
       if (final) return;
     }
   } finally {
+    box?.close();
     key?.fill(0);
     await reader.close();
   }
@@ -66,6 +69,7 @@ export async function decryptBytes(dataKey: Uint8Array, envelope: Uint8Array): P
   // Never larger than the envelope; the result is a view of the bytes actually written.
   const out = new Uint8Array(Math.max(0, envelope.length - HEADER_LENGTH));
   let written = 0;
+  const box = keyedSecretbox(key, header.chunkSize);
   try {
     let offset = HEADER_LENGTH;
     for (let index = 0; ; index++) {
@@ -82,7 +86,7 @@ export async function decryptBytes(dataKey: Uint8Array, envelope: Uint8Array): P
       if (boxEnd > envelope.length) throw new CryptoError("truncated", `chunk ${index} is cut`);
       const nonce = chunkNonce(header.noncePrefix, index, word);
       // Written into `out` only once the chunk authenticates.
-      if (!secretboxOpenInto(envelope.subarray(boxStart, boxEnd), nonce, key, out, written)) {
+      if (!box.openInto(envelope.subarray(boxStart, boxEnd), nonce, out, written)) {
         throw new CryptoError("tampered", `chunk ${index} failed authentication`);
       }
       if (final && boxEnd !== envelope.length) {
@@ -96,6 +100,7 @@ export async function decryptBytes(dataKey: Uint8Array, envelope: Uint8Array): P
     out.fill(0);
     throw error;
   } finally {
+    box.close();
     key.fill(0);
   }
 }

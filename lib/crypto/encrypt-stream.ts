@@ -14,7 +14,7 @@ import {
 } from "./envelope-format";
 import { CryptoError } from "./errors";
 import { KEY_LENGTH } from "./keys";
-import { SECRETBOX_OVERHEAD, secretboxReady, secretboxSealInto } from "./secretbox";
+import { SECRETBOX_OVERHEAD, keyedSecretbox, secretboxReady, type KeyedSecretbox } from "./secretbox";
 
 export interface EncryptOptions {
   /** Plaintext bytes per chunk; the reader learns it from the header. */
@@ -34,8 +34,10 @@ export async function* encryptStream(
   const noncePrefix = header.subarray(9);
   const key = fileKey(dataKey, header);
   const reader = new ByteReader(source);
+  let box: KeyedSecretbox | undefined;
   try {
     await secretboxReady();
+    box = keyedSecretbox(key, chunkSize);
     yield header;
     for (let index = 0; ; index++) {
       const plaintext = await reader.read(chunkSize);
@@ -45,12 +47,13 @@ export async function* encryptStream(
       // One allocation per chunk: the word, then the box sealed straight after it.
       const chunk = new Uint8Array(WORD_LENGTH + SECRETBOX_OVERHEAD + plaintext.length);
       new DataView(chunk.buffer).setUint32(0, word);
-      secretboxSealInto(plaintext, chunkNonce(noncePrefix, index, word), key, chunk, WORD_LENGTH);
+      box.sealInto(plaintext, chunkNonce(noncePrefix, index, word), chunk, WORD_LENGTH);
       plaintext.fill(0);
       yield chunk;
       if (final) return;
     }
   } finally {
+    box?.close();
     key.fill(0);
     await reader.close();
   }
@@ -83,6 +86,7 @@ export async function encryptBytes(
   const noncePrefix = header.subarray(9);
   const key = fileKey(dataKey, header);
   const view = new DataView(out.buffer);
+  const box = keyedSecretbox(key, chunkSize);
   try {
     let offset = HEADER_LENGTH;
     for (let index = 0, start = 0; ; index++, start += chunkSize) {
@@ -91,11 +95,12 @@ export async function encryptBytes(
       const word = chunkWord(end - start, final);
       view.setUint32(offset, word);
       const nonce = chunkNonce(noncePrefix, index, word);
-      secretboxSealInto(plaintext.subarray(start, end), nonce, key, out, offset + WORD_LENGTH);
+      box.sealInto(plaintext.subarray(start, end), nonce, out, offset + WORD_LENGTH);
       offset += WORD_LENGTH + SECRETBOX_OVERHEAD + (end - start);
       if (final) return out;
     }
   } finally {
+    box.close();
     key.fill(0);
   }
 }

@@ -23,6 +23,7 @@ import {
   parseHeader,
 } from "../../lib/crypto/envelope-format";
 import {
+  keyedSecretbox,
   secretboxBackend,
   secretboxOpen,
   secretboxOpenInto,
@@ -135,6 +136,50 @@ describe("secretbox on libsodium (WebAssembly)", () => {
     }
     assert.equal(secretboxOpen(box, nonce, nacl.randomBytes(32)), null);
     assert.equal(secretboxOpen(box.subarray(0, 15), nonce, key), null);
+  });
+});
+
+describe("keyedSecretbox: one key on the heap for many boxes", () => {
+  it("seals and opens many boxes of different lengths in place exactly as tweetnacl does", async () => {
+    await secretboxReady();
+    const key = nacl.randomBytes(32);
+    const keyed = keyedSecretbox(key, 4096);
+    try {
+      for (const length of [4096, 0, 17, 4095, 1, 4096]) {
+        const nonce = nacl.randomBytes(24);
+        const plaintext = bytes(length, length + 1);
+        const box = new Uint8Array(16 + length);
+        keyed.sealInto(plaintext, nonce, box, 0);
+        assert.deepEqual(box, nacl.secretbox(plaintext, nonce, key), `box of ${length} bytes`);
+        const opened = new Uint8Array(length);
+        assert.equal(keyed.openInto(box, nonce, opened, 0), true);
+        assert.deepEqual(opened, plaintext);
+      }
+    } finally {
+      keyed.close();
+    }
+  });
+
+  it("a forged box writes nothing and the next box still opens; over-long chunks and use after close throw", async () => {
+    await secretboxReady();
+    const key = nacl.randomBytes(32);
+    const original = key.slice();
+    const keyed = keyedSecretbox(key, 100);
+    const nonce = nacl.randomBytes(24);
+    const good = nacl.secretbox(bytes(100, 2), nonce, key);
+    const forged = good.slice();
+    forged[50]! ^= 1;
+    const out = new Uint8Array(100).fill(0xcc);
+    assert.equal(keyed.openInto(forged, nonce, out, 0), false);
+    assert.ok(out.every((byte) => byte === 0xcc), "a forged box writes nothing");
+    assert.equal(keyed.openInto(good, nonce, out, 0), true);
+    assert.deepEqual(out, bytes(100, 2));
+    assert.throws(() => keyed.sealInto(bytes(101, 1), nonce, new Uint8Array(200), 0), RangeError);
+    assert.throws(() => keyed.sealInto(bytes(10, 1), nonce, new Uint8Array(20), 0), RangeError, "box does not fit");
+    keyed.close();
+    keyed.close(); // closing twice is harmless
+    assert.throws(() => keyed.sealInto(bytes(10, 1), nonce, new Uint8Array(26), 0), /after close/);
+    assert.deepEqual(key, original, "closing wipes the heap's copy, not the caller's key");
   });
 });
 
