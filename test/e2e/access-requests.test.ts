@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../support/browser";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { downloadInto, fillUploadForm, openSignedIn, storySteps, type PortalRole, type UploadFields } from "../support/story";
+import { createKeyOnFirstVisit, downloadInto, openSignedIn, type PortalRole, storySteps, type UploadFields, uploadFromMyRecords } from "../support/story";
 import { makeTempDir } from "../support/temp-dir";
 import { registerDoctor } from "../support/api/chain";
 import { withDatabase } from "../support/api/fixtures";
@@ -59,25 +59,6 @@ async function openPortal(account: string, route: string, role: PortalRole): Pro
   return page;
 }
 
-/** The key gate's first visit: passphrase, mandatory backup, register. */
-async function createKey(page: Page, backupName: string) {
-  const signUp = page.getByTestId("sign-up");
-  await signUp.getByLabel(/^Passphrase/).fill(PASSPHRASE);
-  await signUp.getByLabel("Confirm passphrase").fill(PASSPHRASE);
-  await signUp.getByRole("button", { name: "Create my key" }).click();
-  const backup = page.getByTestId("backup-step");
-  await downloadInto(page, () => backup.getByRole("button", { name: "Download backup file" }).click(), tmp.path, backupName);
-  await backup.getByRole("button", { name: "Continue to registration" }).click();
-  await page.getByTestId("key-unlocked").waitFor();
-}
-
-async function upload(page: Page, entry: UploadFields) {
-  await page.getByRole("tab", { name: "My records" }).click();
-  await page.getByRole("button", { name: "Upload a PDF" }).first().click();
-  await fillUploadForm(page, entry);
-  await page.getByRole("status").filter({ hasText: `“${entry.title}” was encrypted, stored and recorded on chain.` }).waitFor();
-}
-
 /** The doctor fills the ask form and sends it. */
 async function ask(page: Page, scope: { categories: string[] } | "all", reason: string, expiry: string) {
   const form = page.getByTestId("ask-access");
@@ -116,13 +97,13 @@ describe("access requests between a doctor and a patient", () => {
   step("the admin registers the doctor, who creates a key; the patient signs up and uploads two records", async () => {
     await registerDoctor(admin, doctor, undefined, DOCTOR);
     doctorPage = await openPortal(doctor, "/doctor", "doctor");
-    await createKey(doctorPage, "doctor-backup.json");
+    await createKeyOnFirstVisit(doctorPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "doctor-backup.json" });
     await doctorPage.getByTestId("patients-empty").waitFor();
     await doctorPage.getByTestId("sent-requests-empty").waitFor();
 
     patientPage = await openPortal(patient, "/patient", "patient");
-    await createKey(patientPage, "patient-backup.json");
-    for (const entry of [thyroid, kneeMri]) await upload(patientPage, entry);
+    await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "patient-backup.json" });
+    for (const entry of [thyroid, kneeMri]) await uploadFromMyRecords(patientPage, entry);
     await patientPage.getByTestId("record-item").nth(1).waitFor();
     for (const item of await patientPage.getByTestId("record-item").all()) {
       ids[await item.getByTestId("record-title").innerText()] = (await item.getAttribute("data-record-id"))!;

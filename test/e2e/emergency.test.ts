@@ -16,7 +16,7 @@ import { generateKeyPair, publicKeyToHex } from "@/lib/crypto";
 import { launchChromium } from "../support/browser";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { downloadInto, fillUploadForm, openSignedIn, storySteps, type PortalRole, type UploadFields } from "../support/story";
+import { createKeyOnFirstVisit, downloadInto, fillUploadForm, openSignedIn, type PortalRole, storySteps, type UploadFields } from "../support/story";
 import { makeTempDir } from "../support/temp-dir";
 import { signedInClient } from "../support/api/api-client";
 import { increaseChainTime, registerDoctor } from "../support/api/chain";
@@ -72,18 +72,6 @@ async function openPortal(account: string, route: string, role: PortalRole): Pro
   return page;
 }
 
-/** The patient's or doctor's first visit: passphrase, mandatory backup, register. */
-async function createKey(page: Page, backupName: string) {
-  const signUp = page.getByTestId("sign-up");
-  await signUp.getByLabel(/^Passphrase/).fill(PASSPHRASE);
-  await signUp.getByLabel("Confirm passphrase").fill(PASSPHRASE);
-  await signUp.getByRole("button", { name: "Create my key" }).click();
-  const backup = page.getByTestId("backup-step");
-  await downloadInto(page, () => backup.getByRole("button", { name: "Download backup file" }).click(), tmp.path, backupName);
-  await backup.getByRole("button", { name: "Continue to registration" }).click();
-  await page.getByTestId("key-unlocked").waitFor();
-}
-
 /** An administrator's key for emergency shares: created in the admin panel, backed up, published on chain. */
 async function createAdminKey(page: Page, backupName: string) {
   const panel = page.getByTestId("admin-emergency");
@@ -132,7 +120,7 @@ describe("emergency access: two administrators, one doctor, the patient's log", 
 
   step("the patient uploads a record and turns emergency access on for all records", async () => {
     patientPage = await openPortal(patient, "/patient", "patient");
-    await createKey(patientPage, "patient.json");
+    await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "patient.json" });
     await patientPage.getByRole("button", { name: "Upload a PDF" }).first().click();
     await fillUploadForm(patientPage, bloodPanel);
     await patientPage.getByRole("status").filter({ hasText: `“${bloodPanel.title}” was encrypted, stored and recorded on chain.` }).waitFor();
@@ -151,7 +139,7 @@ describe("emergency access: two administrators, one doctor, the patient's log", 
     // The shortest window (1 h) keeps the chain's clock jump small for the browser tests that run after this one.
     await (await doctorContract()).methods.setEmergencyWindow(3600).send({ from: admin, ...GAS });
     doctorPage = await openPortal(doctor, "/doctor", "doctor");
-    await createKey(doctorPage, "doctor.json");
+    await createKeyOnFirstVisit(doctorPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "doctor.json" });
     const panel = doctorPage.getByTestId("doctor-emergency");
     await panel.getByLabel(/^Patient address/).fill(patient);
     await panel.getByLabel(/^Reason/).selectOption({ value: "1" });

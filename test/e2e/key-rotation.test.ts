@@ -25,7 +25,7 @@ import { patientContractAbi, doctorContractAbi } from "@/lib/chain/generated/con
 import { launchChromium } from "../support/browser";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { downloadInto, fillUploadForm, openSignedIn, storySteps, type UploadFields } from "../support/story";
+import { createKeyOnFirstVisit, downloadInto, grantFromShareTab, openSignedIn, storySteps, unlockKey, type UploadFields, uploadFromMyRecords } from "../support/story";
 import { makeTempDir } from "../support/temp-dir";
 import { signedInClient } from "../support/api/api-client";
 import { chainCanRead, grantAllAccess, logAccess, registerDoctor, revokeAccess } from "../support/api/chain";
@@ -87,49 +87,6 @@ const doctorKeyOnChain = async (doctor: string) => String(((await (await contrac
 const keyStoreKey = async (address: string) => ((await (await fetch(new URL(`/api/keys/${address}`, stack.appUrl))).json()) as { publicKey: string }).publicKey;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function createKey(page: Page, backupName: string) {
-  const signUp = page.getByTestId("sign-up");
-  await signUp.getByLabel(/^Passphrase/).fill(PASSPHRASE);
-  await signUp.getByLabel("Confirm passphrase").fill(PASSPHRASE);
-  await signUp.getByRole("button", { name: "Create my key" }).click();
-  const backup = page.getByTestId("backup-step");
-  await downloadInto(page, () => backup.getByRole("button", { name: "Download backup file" }).click(), tmp.path, backupName);
-  await backup.getByRole("button", { name: "Continue to registration" }).click();
-  await page.getByTestId("key-unlocked").waitFor();
-}
-
-async function unlock(page: Page) {
-  const gate = page.getByTestId("unlock");
-  await gate.getByLabel("Passphrase").fill(PASSPHRASE);
-  await gate.getByRole("button", { name: "Unlock" }).click();
-  await page.getByTestId("key-unlocked").waitFor();
-}
-
-async function upload(page: Page, entry: UploadFields) {
-  await page.getByRole("tab", { name: "My records" }).click();
-  await page.getByRole("button", { name: "Upload a PDF" }).first().click();
-  await fillUploadForm(page, entry);
-  await page.getByRole("status").filter({ hasText: `“${entry.title}” was encrypted, stored and recorded on chain.` }).waitFor();
-}
-
-async function grant(page: Page, doctorOption: string, scope: { records: string[] } | "all", expiry: string) {
-  await page.getByRole("tab", { name: "Share" }).click();
-  const form = page.getByTestId("grant-form");
-  // The form lists 20 doctors a page and the files before this one register many: find the doctor by name.
-  await form.getByLabel("Search doctors").fill(doctorOption.split(", ")[0]!);
-  await form.getByRole("radio", { name: doctorOption }).check();
-  if (scope === "all") {
-    await form.getByRole("radio", { name: "All records, including future ones" }).check();
-  } else {
-    await form.getByRole("radio", { name: "Chosen records" }).check();
-    for (const title of scope.records) await form.getByRole("checkbox", { name: title, exact: true }).check();
-  }
-  await form.getByRole("radio", { name: expiry }).check();
-  await form.getByRole("button", { name: "Review the grant" }).click();
-  await page.getByTestId("grant-review").getByRole("button", { name: "Sign the grant" }).click();
-  await page.getByTestId("grant-done").waitFor();
-}
-
 /** The patient opens a record from "My records" (the open record with that title) and downloads its bytes. */
 async function patientOpens(page: Page, entry: UploadFields, name: string): Promise<Buffer> {
   await page.getByRole("tab", { name: "My records" }).click();
@@ -160,7 +117,7 @@ async function rotate(page: Page, backupName: string): Promise<{ publicKey: stri
   await done.waitFor();
   const backup = JSON.parse((await downloadInto(page, () => done.getByRole("button", { name: "Download the new backup file" }).click(), tmp.path, backupName)).toString("utf8")) as { publicKey: string };
   await done.getByRole("button", { name: "Continue with the new key" }).click();
-  await unlock(page);
+  await unlockKey(page, PASSPHRASE);
   return { publicKey: backup.publicKey.toLowerCase() };
 }
 
@@ -185,20 +142,20 @@ describe("key rotation and re-encryption", () => {
     const opened = await openSignedIn(browser, { account: alma, route: "/doctor", role: "doctor" });
     contexts.push(opened.context);
     almaPage = opened.page;
-    await createKey(almaPage, "alma-backup.json");
+    await createKeyOnFirstVisit(almaPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "alma-backup.json" });
   });
 
   step("the patient uploads two records, grants Alma all records, Bram and Cleo the ECG for 7 days", async () => {
     const opened = await openSignedIn(browser, { account: patient, route: "/patient", role: "patient" });
     contexts.push(opened.context);
     ({ context: patientContext, page: patientPage, wallet: patientWallet } = opened);
-    await createKey(patientPage, "patient-backup.json");
-    for (const entry of [ecg, mri]) await upload(patientPage, entry);
+    await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "patient-backup.json" });
+    for (const entry of [ecg, mri]) await uploadFromMyRecords(patientPage, entry);
     await patientPage.getByTestId("record-item").nth(1).waitFor();
     for (const item of await patientPage.getByTestId("record-item").all()) ids[await item.getByTestId("record-title").innerText()] = (await item.getAttribute("data-record-id"))!;
-    await grant(patientPage, `${ALMA.name}, ${ALMA.specialty}`, "all", "No expiry");
-    await grant(patientPage, `${BRAM.name}, ${BRAM.specialty}`, { records: [ecg.title] }, "7 days");
-    await grant(patientPage, `${CLEO.name}, ${CLEO.specialty}`, { records: [ecg.title] }, "7 days");
+    await grantFromShareTab(patientPage, `${ALMA.name}, ${ALMA.specialty}`, "all", "No expiry");
+    await grantFromShareTab(patientPage, `${BRAM.name}, ${BRAM.specialty}`, { records: [ecg.title] }, "7 days");
+    await grantFromShareTab(patientPage, `${CLEO.name}, ${CLEO.specialty}`, { records: [ecg.title] }, "7 days");
   });
 
   step("the patient rotates their key: new key on chain and in the key store, every record still opens", async () => {
@@ -398,7 +355,7 @@ describe("key rotation and re-encryption", () => {
     if (await connect.isVisible()) await connect.click();
     await signIn.or(gate).first().waitFor();
     if (await signIn.isVisible()) await signIn.click();
-    await unlock(patientPage);
+    await unlockKey(patientPage, PASSPHRASE);
     await patientPage.getByRole("tab", { name: "Keys" }).click();
     panel = patientPage.getByTestId("reencrypt");
     await panel.getByRole("checkbox", { name: /Rotation ECG \(amended by record/ }).check();

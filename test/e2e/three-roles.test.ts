@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../support/browser";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { downloadInto, fillUploadForm, openSignedIn, storySteps, type PortalRole, type UploadFields } from "../support/story";
+import { createKeyOnFirstVisit, downloadInto, grantFromShareTab, openSignedIn, type PortalRole, storySteps, type UploadFields, uploadFromMyRecords } from "../support/story";
 import { makeTempDir } from "../support/temp-dir";
 import { signedInClient } from "../support/api/api-client";
 import { logAccess, registerDoctor } from "../support/api/chain";
@@ -60,43 +60,6 @@ async function openPortal(account: string, route: string, role: PortalRole): Pro
   return page;
 }
 
-/** The key gate's first visit, the same for patients and doctors: passphrase, mandatory backup, register. */
-async function createKey(page: Page, backupName: string) {
-  const signUp = page.getByTestId("sign-up");
-  await signUp.getByLabel(/^Passphrase/).fill(PASSPHRASE);
-  await signUp.getByLabel("Confirm passphrase").fill(PASSPHRASE);
-  await signUp.getByRole("button", { name: "Create my key" }).click();
-  const backup = page.getByTestId("backup-step");
-  await downloadInto(page, () => backup.getByRole("button", { name: "Download backup file" }).click(), tmp.path, backupName);
-  await backup.getByRole("button", { name: "Continue to registration" }).click();
-  await page.getByTestId("key-unlocked").waitFor();
-}
-
-async function upload(page: Page, entry: UploadFields) {
-  await page.getByRole("tab", { name: "My records" }).click();
-  await page.getByRole("button", { name: "Upload a PDF" }).first().click();
-  await fillUploadForm(page, entry);
-  await page.getByRole("status").filter({ hasText: `“${entry.title}” was encrypted, stored and recorded on chain.` }).waitFor();
-}
-
-async function grant(page: Page, doctorOption: string, scope: { records: string[] } | "all", expiry: string) {
-  await page.getByRole("tab", { name: "Share" }).click();
-  const form = page.getByTestId("grant-form");
-  // The form lists 20 doctors a page and the files before this one register many: find the doctor by name.
-  await form.getByLabel("Search doctors").fill(doctorOption.split(", ")[0]!);
-  await form.getByRole("radio", { name: doctorOption }).check();
-  if (scope === "all") {
-    await form.getByRole("radio", { name: "All records, including future ones" }).check();
-  } else {
-    await form.getByRole("radio", { name: "Chosen records" }).check();
-    for (const title of scope.records) await form.getByRole("checkbox", { name: title, exact: true }).check();
-  }
-  await form.getByRole("radio", { name: expiry }).check();
-  await form.getByRole("button", { name: "Review the grant" }).click();
-  await page.getByTestId("grant-review").getByRole("button", { name: "Sign the grant" }).click();
-  await page.getByTestId("grant-done").waitFor();
-}
-
 const step = storySteps();
 
 describe("sharing across the admin, doctor and patient portals", () => {
@@ -121,7 +84,7 @@ describe("sharing across the admin, doctor and patient portals", () => {
 
   step("the doctor creates a key on their first visit and publishes it on chain", async () => {
     doctorPage = await openPortal(doctor, "/doctor", "doctor");
-    await createKey(doctorPage, "doctor-backup.json");
+    await createKeyOnFirstVisit(doctorPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "doctor-backup.json" });
     await doctorPage.getByTestId("patients-empty").waitFor();
     const published = (await (await fetch(new URL(`/api/keys/${doctor}`, stack.appUrl))).json()) as { publicKey?: string };
     assert.match(published.publicKey ?? "", /^0x[0-9a-f]{64}$/, "the doctor's key is in the key store (checked there against the chain)");
@@ -129,13 +92,13 @@ describe("sharing across the admin, doctor and patient portals", () => {
 
   step("the patient uploads three records and grants two of them to the doctor for 7 days", async () => {
     patientPage = await openPortal(patient, "/patient", "patient");
-    await createKey(patientPage, "patient-backup.json");
-    for (const entry of [bloodPanel, chestXray, privateNote]) await upload(patientPage, entry);
+    await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "patient-backup.json" });
+    for (const entry of [bloodPanel, chestXray, privateNote]) await uploadFromMyRecords(patientPage, entry);
     await patientPage.getByTestId("record-item").nth(2).waitFor();
     for (const item of await patientPage.getByTestId("record-item").all()) {
       ids[await item.getByTestId("record-title").innerText()] = (await item.getAttribute("data-record-id"))!;
     }
-    await grant(patientPage, "Dr Meredith Grey, General surgery", { records: [bloodPanel.title, chestXray.title] }, "7 days");
+    await grantFromShareTab(patientPage, "Dr Meredith Grey, General surgery", { records: [bloodPanel.title, chestXray.title] }, "7 days");
     assert.match(await patientPage.getByTestId("grant-done").innerText(), /can now read 2 records/);
   });
 
@@ -183,7 +146,7 @@ describe("sharing across the admin, doctor and patient portals", () => {
     await registerDoctor(admin, secondDoctor, keys.publicKeyHex, { name: "Dr Gregory House", specialty: "Diagnostics" });
     const houseApi = await signedInClient(secondDoctor);
     assert.equal((await houseApi.put("/api/keys/me", { json: { publicKey: keys.publicKeyHex } })).status, 200);
-    await grant(patientPage, "Dr Gregory House, Diagnostics", "all", "No expiry");
+    await grantFromShareTab(patientPage, "Dr Gregory House, Diagnostics", "all", "No expiry");
     await logAccess(secondDoctor, ids[privateNote.title]!);
     const before = await houseApi.get(`/api/records/${ids[privateNote.title]}/key`);
     assert.equal(before.status, 200, "with the all-records grant and a logged access, the key is released");

@@ -84,3 +84,52 @@ export async function fillUploadForm(page: Page, fields: UploadFields): Promise<
   await form.getByLabel("Reason for the visit").fill(fields.reason);
   await form.getByRole("button", { name: "Encrypt and upload" }).click();
 }
+
+/** The key gate's first visit, the same for patients and doctors: passphrase, mandatory backup (saved in `folder`), register. */
+export async function createKeyOnFirstVisit(page: Page, options: { passphrase: string; folder: string; backupName: string }): Promise<void> {
+  const signUp = page.getByTestId("sign-up");
+  await signUp.getByLabel(/^Passphrase/).fill(options.passphrase);
+  await signUp.getByLabel("Confirm passphrase").fill(options.passphrase);
+  await signUp.getByRole("button", { name: "Create my key" }).click();
+  const backup = page.getByTestId("backup-step");
+  await downloadInto(page, () => backup.getByRole("button", { name: "Download backup file" }).click(), options.folder, options.backupName);
+  await backup.getByRole("button", { name: "Continue to registration" }).click();
+  await page.getByTestId("key-unlocked").waitFor();
+}
+
+/** The key gate on a later visit: the passphrase unlocks the key kept on this device. */
+export async function unlockKey(page: Page, passphrase: string): Promise<void> {
+  const gate = page.getByTestId("unlock");
+  await gate.getByLabel("Passphrase").fill(passphrase);
+  await gate.getByRole("button", { name: "Unlock" }).click();
+  await page.getByTestId("key-unlocked").waitFor();
+}
+
+/** The patient uploads a record from "My records" and waits until it is recorded on chain. */
+export async function uploadFromMyRecords(page: Page, entry: UploadFields): Promise<void> {
+  await page.getByRole("tab", { name: "My records" }).click();
+  await page.getByRole("button", { name: "Upload a PDF" }).first().click();
+  await fillUploadForm(page, entry);
+  await page.getByRole("status").filter({ hasText: `“${entry.title}” was encrypted, stored and recorded on chain.` }).waitFor();
+}
+
+/**
+ * The patient grants from the Share tab: the doctor (found by name: the form lists 20 doctors a page and
+ * the files before a story register many), chosen records or all, an expiry; reviewed and signed.
+ */
+export async function grantFromShareTab(page: Page, doctorOption: string, scope: { records: string[] } | "all", expiry: string): Promise<void> {
+  await page.getByRole("tab", { name: "Share" }).click();
+  const form = page.getByTestId("grant-form");
+  await form.getByLabel("Search doctors").fill(doctorOption.split(", ")[0]!);
+  await form.getByRole("radio", { name: doctorOption }).check();
+  if (scope === "all") {
+    await form.getByRole("radio", { name: "All records, including future ones" }).check();
+  } else {
+    await form.getByRole("radio", { name: "Chosen records" }).check();
+    for (const title of scope.records) await form.getByRole("checkbox", { name: title, exact: true }).check();
+  }
+  await form.getByRole("radio", { name: expiry }).check();
+  await form.getByRole("button", { name: "Review the grant" }).click();
+  await page.getByTestId("grant-review").getByRole("button", { name: "Sign the grant" }).click();
+  await page.getByTestId("grant-done").waitFor();
+}

@@ -1,14 +1,10 @@
 import { ApiClientError } from "@/lib/api/client/http";
 import { keyRefusalDetailsSchema } from "@/lib/api/schemas";
 import { ChainError, encryptionKeyOf, getAllRecords, logAccess, type BrowserChain, type ChainRecord, type TxStatus } from "@/lib/chain/client";
-import { base64ToBytes, createSha256, decryptStream, publicKeyFromHex } from "@/lib/crypto";
-import { cidOfChunks } from "@/lib/ipfs/browser-cid";
-import { cidChainParts } from "@/lib/ipfs/cid-chain-parts";
+import { base64ToBytes, publicKeyFromHex } from "@/lib/crypto";
 import type { UnlockedKey } from "@/lib/keystore";
-import { openJson, unwrapDataKey } from "@/lib/records/client/envelope";
-import { recordMetadataSchema, type RecordMetadata } from "@/lib/records/client/metadata";
-import { IntegrityError, type OpenProgress } from "@/lib/records/client/open";
-import { streamChunks } from "@/lib/records/client/streams";
+import type { RecordMetadata } from "@/lib/records/client/metadata";
+import { cidMatchesChain, downloadAndOpen, IntegrityError, type OpenProgress } from "@/lib/records/client/open";
 import * as api from "./api";
 import { adminsWithKeys, emergencyAccessOf, emergencyKeyOf, getEmergencyRequest, hasEmergencyAccess, requestEmergencyAccess, type EmergencyRequestView } from "./chain";
 import { combineShares, matchesPublicKey } from "../key-shares";
@@ -131,16 +127,6 @@ export async function startEmergencySession(chain: BrowserChain, key: UnlockedKe
   return { patient: access.patient, requestId: access.requestId, grantedUntil: access.grantedUntil, secretKey, records };
 }
 
-const SHA2_256 = 0x12;
-function cidMatchesChain(cid: string, record: ChainRecord): boolean {
-  try {
-    const parts = cidChainParts(cid);
-    return parts.hashCode === SHA2_256 && parts.codec === Number(record.codec) && parts.cidDigest === record.cidDigest.toLowerCase();
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Opens one record under emergency access, with the same checks as a granted opening: 1. logAccess on chain
  * (the patient sees it; the key store needs it) -> 2. the data key wrapped for the emergency key, the CID
@@ -165,45 +151,5 @@ export async function openEmergencyRecord(chain: BrowserChain, session: Emergenc
     const message = refusalMessage(error);
     throw message ? new EmergencyError(message, error) : error;
   }
-  if (!response.body) throw new IntegrityError(undefined, "empty response");
-  const ciphertext: Uint8Array[] = [];
-  let received = 0;
-  for await (const chunk of streamChunks(response.body)) {
-    ciphertext.push(chunk);
-    received += chunk.length;
-    onProgress?.({ step: "download", received });
-  }
-  onProgress?.({ step: "verify" });
-  if (!cidMatchesChain(await cidOfChunks(ciphertext), record)) throw new IntegrityError(undefined, "the downloaded file is not the chain's CID");
-  const dataKey = unwrapDataKey(stored.wrappedKey, session.secretKey);
-  try {
-    let metadata: RecordMetadata;
-    try {
-      metadata = openJson(recordMetadataSchema, dataKey, stored.encryptedMetadata);
-    } catch (error) {
-      throw new IntegrityError(error, "the metadata does not decrypt");
-    }
-    const parts: Uint8Array[] = [];
-    const hash = createSha256();
-    let size = 0;
-    try {
-      for await (const chunk of decryptStream(dataKey, ciphertext)) {
-        parts.push(chunk);
-        hash.update(chunk);
-        size += chunk.length;
-      }
-    } catch (error) {
-      throw new IntegrityError(error, "the file does not decrypt");
-    }
-    if (size !== metadata.size || hash.digestHex() !== metadata.sha256) throw new IntegrityError(undefined, "size or SHA-256 differs from the metadata");
-    const bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const part of parts) {
-      bytes.set(part, offset);
-      offset += part.length;
-    }
-    return { bytes, metadata };
-  } finally {
-    dataKey.fill(0);
-  }
+  return downloadAndOpen(record, stored, response, session.secretKey, onProgress);
 }

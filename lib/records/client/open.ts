@@ -50,7 +50,7 @@ export interface ChainRecordRef {
 const SHA2_256 = 0x12;
 
 /** True when a CID string names exactly the file the chain recorded (same sha2-256 digest and codec). */
-function cidMatchesChain(cid: string, record: ChainRecordRef): boolean {
+export function cidMatchesChain(cid: string, record: ChainRecordRef): boolean {
   try {
     const parts = cidChainParts(cid);
     return parts.hashCode === SHA2_256 && parts.codec === Number(record.codec) && parts.cidDigest === record.cidDigest.toLowerCase();
@@ -70,6 +70,13 @@ function expectedLength(headers: Headers): number | undefined {
   return undefined;
 }
 
+/** What the key store hands a reader with a record: the CID it names, the data key wrapped for the reader, the sealed metadata. */
+export interface StoredRecordKey {
+  cid: string;
+  wrappedKey: string;
+  encryptedMetadata: string;
+}
+
 /**
  * Opens a record, trusting the chain rather than the server:
  * 1. the CID the key store names must be the chain's (digest + codec);
@@ -86,9 +93,21 @@ export async function openRecord(
   onProgress?.({ step: "key" });
   const stored = await api.getRecordKey(record.recordId);
   if (!cidMatchesChain(stored.cid, record)) throw new IntegrityError(undefined, `the key store names CID ${stored.cid}, which is not the chain's`);
+  return downloadAndOpen(record, stored, await api.getRecordContent(record.recordId), key.secretKey, onProgress);
+}
 
+/**
+ * Steps 2-4 of openRecord on the content response of a record whose stored key already passed step 1 (the
+ * emergency opening fetches key and content from its own routes and ends here too).
+ */
+export async function downloadAndOpen(
+  record: ChainRecordRef,
+  stored: StoredRecordKey,
+  response: Response,
+  secretKey: Uint8Array,
+  onProgress?: (progress: OpenProgress) => void,
+): Promise<{ bytes: Uint8Array<ArrayBuffer>; metadata: RecordMetadata }> {
   // Download the ciphertext (kept as received chunks: the CID must be checked before anything is decrypted).
-  const response = await api.getRecordContent(record.recordId);
   if (!response.body) throw new IntegrityError(undefined, "empty response");
   const total = expectedLength(response.headers);
   const ciphertext: Uint8Array[] = [];
@@ -112,7 +131,7 @@ export async function openRecord(
   }
   if (!cidMatchesChain(downloadedCid, record)) throw new IntegrityError(undefined, `the downloaded file is ${downloadedCid}, not the chain's CID`);
 
-  const dataKey = unwrapDataKey(stored.wrappedKey, key.secretKey);
+  const dataKey = unwrapDataKey(stored.wrappedKey, secretKey);
   try {
     let metadata: RecordMetadata;
     try {
