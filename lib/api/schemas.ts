@@ -188,7 +188,13 @@ export const patientSharesSchema = z.strictObject({
   allRecords: allRecordsGrantSchema,
   records: z.array(sharedRecordSchema),
 });
-export const doctorPatientsResponseSchema = z.strictObject({ patients: z.array(patientSharesSchema) });
+/** Where a page of "My patients" ends: block-logIndex of its last patient's newest grant. */
+const patientsCursorSchema = z.string().regex(/^[0-9]{1,15}-[0-9]{1,9}$/, "must be the next value of the previous page");
+export const MAX_PATIENTS_PAGE = 100;
+/** GET /api/doctor/patients query string: `limit` patients (default 20) after `cursor` (the previous page's `next`). */
+export const doctorPatientsQuerySchema = z.strictObject({ limit: queryInt(1, MAX_PATIENTS_PAGE).optional(), cursor: patientsCursorSchema.optional() });
+/** Newest grant first; `next` is the cursor of the following page, null on the last one. */
+export const doctorPatientsResponseSchema = z.strictObject({ patients: z.array(patientSharesSchema), next: patientsCursorSchema.nullable() });
 
 // --- sharing: access log ----------------------------------------------------------------------------
 export const txHashSchema = z.string().regex(/^0x[0-9a-f]{64}$/, "must be a transaction hash");

@@ -471,10 +471,10 @@ describe("GET /api/shares, GET /api/doctor/patients, GET /api/access-log", () =>
     const answer = await clients.ben.get("/api/doctor/patients");
     assert.deepEqual([answer.status, answer.body], [
       200,
-      { patients: [{ patient: pia, allRecords: null, records: [{ recordId: r1.recordId, expiresAt: 0, readable: true, allRecords: false }] }] },
+      { patients: [{ patient: pia, allRecords: null, records: [{ recordId: r1.recordId, expiresAt: 0, readable: true, allRecords: false }] }], next: null },
     ]);
     const none = await clients.cy.get("/api/doctor/patients");
-    assert.deepEqual([none.status, none.body], [200, { patients: [] }]);
+    assert.deepEqual([none.status, none.body], [200, { patients: [], next: null }]);
   });
 
   it("answers 403 to callers without the role", async () => {
@@ -540,6 +540,31 @@ describe("GET /api/shares, GET /api/doctor/patients, GET /api/access-log", () =>
     const quinnLog = other.body as { accesses: unknown[]; history: unknown[]; audit: Array<{ recordId: string }> };
     assert.deepEqual([quinnLog.accesses, quinnLog.history], [[], []]);
     assert.ok(quinnLog.audit.every((row) => row.recordId === rq.recordId));
+  });
+
+  it("pages the doctor's patients, most recent grant first, finding grants made after the last request", async () => {
+    // Ben's patients were read above (pia only): Quinn's grant comes after, in blocks the server has not scanned yet.
+    await grantAccess(quinnAccount, benAccount, [rq.recordId]);
+    type Page = { patients: Array<{ patient: string }>; next: string | null };
+    const first = await clients.ben.get("/api/doctor/patients?limit=1");
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const firstPage = first.body as Page;
+    assert.deepEqual(firstPage.patients.map((p) => p.patient), [quinn]);
+    assert.match(firstPage.next ?? "", /^[0-9]+-[0-9]+$/);
+    const second = await clients.ben.get(`/api/doctor/patients?limit=1&cursor=${firstPage.next}`);
+    assert.deepEqual([second.status, (second.body as Page).patients.map((p) => p.patient), (second.body as Page).next], [200, [pia], null]);
+    const whole = await clients.ben.get("/api/doctor/patients");
+    assert.deepEqual((whole.body as Page).patients.map((p) => p.patient), [quinn, pia]);
+    // Pia grants again: she moves to the top, and the page after Quinn's old place no longer repeats her.
+    await grantAccess(piaAccount, benAccount, [r1.recordId]);
+    const again = await clients.ben.get("/api/doctor/patients");
+    assert.deepEqual((again.body as Page).patients.map((p) => p.patient), [pia, quinn]);
+    const afterQuinn = await clients.ben.get(`/api/doctor/patients?limit=1&cursor=${firstPage.next}`);
+    assert.deepEqual((afterQuinn.body as Page).patients, []);
+    for (const query of ["limit=0", "limit=101", "limit=x", "cursor=abc", "cursor=1-2-3", "other=1"]) {
+      const bad = await clients.ben.get(`/api/doctor/patients?${query}`);
+      assert.equal(bad.status, 422, query);
+    }
   });
 });
 

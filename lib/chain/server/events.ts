@@ -172,3 +172,68 @@ export async function accessEvents(filter: { patient?: string; doctor?: string; 
 export async function countPatientEvents(name: string): Promise<number> {
   return (await patientLogs([name], [])).length;
 }
+
+// --- the patients who granted a doctor, scanned incrementally -------------------------------------------
+/** A patient who granted a doctor something, and where their newest grant sits on chain. */
+export interface Granter {
+  patient: Hex;
+  block: bigint;
+  logIndex: number;
+}
+
+interface GranterScan {
+  contract: string;
+  /** The last block scanned, and its hash (a different hash there: the chain was replaced, scan again). */
+  to: bigint;
+  toHash: Hex;
+  /** Newest grant first, one entry per patient. */
+  ordered: readonly Granter[];
+}
+
+const granterScans = new Map<Hex, GranterScan>();
+const MAX_GRANTER_SCANS = 1_000;
+const newerFirst = (a: Granter, b: Granter) => (a.block === b.block ? b.logIndex - a.logIndex : a.block > b.block ? -1 : 1);
+
+async function blockHashAt(number: bigint): Promise<Hex | undefined> {
+  const block = await chainRead(() => web3().eth.getBlock(number, false)).catch(() => undefined);
+  return block?.hash ? (String(block.hash).toLowerCase() as Hex) : undefined;
+}
+
+/**
+ * Every patient who ever granted `doctor` anything (AccessGranted, AllAccessGranted), newest grant first, at
+ * the latest block (returned: read what they hold at that block). The scan is incremental: what earlier calls
+ * found for this doctor (addresses and log positions, public chain data and no secret) is kept in memory, and
+ * only the blocks after it are read with eth_getLogs, so a request costs the blocks since the last one, not
+ * the chain's history. Where the kept scan's last block no longer has the same hash (a replaced chain), it
+ * scans again from block 0.
+ */
+export async function grantersOf(doctor: string): Promise<{ granters: readonly Granter[]; block: bigint }> {
+  const key = address(doctor);
+  const contract = String(serverContracts().patient.options.address).toLowerCase();
+  const latest = await chainRead(() => web3().eth.getBlock("latest", false));
+  const block = BigInt(latest.number ?? 0);
+  const latestHash = String(latest.hash).toLowerCase() as Hex;
+  const scanFrom = async (previous: GranterScan | undefined): Promise<GranterScan> => {
+    const from = previous ? previous.to + 1n : 0n;
+    const fresh = from <= block ? await grantEvents({ doctor: key, kinds: ["granted", "all_granted"] }, { fromBlock: from, toBlock: block }) : [];
+    if (previous && fresh.length === 0) return { ...previous, to: block, toHash: latestHash };
+    const newest = new Map((previous?.ordered ?? []).map((granter) => [granter.patient, granter]));
+    for (const event of fresh) newest.set(event.patient, { patient: event.patient, block: event.log.blockNumber, logIndex: event.log.logIndex });
+    return { contract, to: block, toHash: latestHash, ordered: [...newest.values()].sort(newerFirst) };
+  };
+  let scan = granterScans.get(key);
+  if (scan && (scan.contract !== contract || (await blockHashAt(scan.to)) !== scan.toHash)) scan = undefined;
+  if (!scan || scan.to < block) {
+    scan = await scanFrom(scan);
+    // Another request may have scanned further meanwhile: keep the furthest.
+    const kept = granterScans.get(key);
+    if (!kept || kept.contract !== contract || kept.to <= scan.to) {
+      granterScans.delete(key);
+      if (granterScans.size >= MAX_GRANTER_SCANS) granterScans.delete(granterScans.keys().next().value!);
+      granterScans.set(key, scan);
+    }
+  }
+  // A scan that went further than this request's block (a concurrent request): the grants up to it only.
+  const granters = scan.to > block ? scan.ordered.filter((granter) => granter.block <= block) : scan.ordered;
+  return { granters, block };
+}
