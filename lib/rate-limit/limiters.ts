@@ -1,5 +1,4 @@
 import type pg from "pg";
-import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { ApiError } from "@/lib/api";
 import type { Env } from "@/lib/config";
 
@@ -9,9 +8,11 @@ import type { Env } from "@/lib/config";
  */
 export type RateLimitClass = "signIn" | "keys" | "records" | "uploads";
 
-/** Table created by migration 0005 (rate-limiter-flexible's own layout). */
+/** Table created by migration 0005 (rate-limiter-flexible's layout: key, points, expire in epoch ms). */
 export const RATE_LIMIT_TABLE = "rate_limits";
 const WINDOW_SECONDS = 60;
+/** Rows whose window ended this long ago are deleted, at most once per this period per process. */
+const SWEEP_MS = 60 * 60 * 1000;
 /** Many users may share one address (a hospital's NAT): the per-address limit is this multiple of the per-session one. */
 export const PER_ADDRESS_FACTOR = 10;
 
@@ -46,38 +47,46 @@ export interface Limiters {
   consume(kind: RateLimitClass, scope: "address" | "session", key: string): Promise<void>;
 }
 
+/*
+ * One statement per count: a fixed window of WINDOW_SECONDS per key (the first request opens it, the count
+ * restarts once it has ended), the same rows and semantics as rate-limiter-flexible's RateLimiterPostgres.
+ * The transaction of that statement alone commits without waiting for its WAL flush (synchronous_commit off,
+ * local to it): a crash may forget the last few increments, which only lets a client a few more requests
+ * once; every other write (sessions, keys, the audit) still waits for its flush. Under load this takes two
+ * flushes off every key request.
+ */
+const CONSUME = {
+  name: "rate-limit-consume",
+  text: `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))
+         INSERT INTO ${RATE_LIMIT_TABLE} AS r (key, points, expire) SELECT $1, 1, $2::bigint FROM unflushed
+         ON CONFLICT (key) DO UPDATE SET
+           points = CASE WHEN r.expire IS NULL OR r.expire <= $3::bigint THEN 1 ELSE r.points + 1 END,
+           expire = CASE WHEN r.expire IS NULL OR r.expire <= $3::bigint THEN $2::bigint ELSE r.expire END
+         RETURNING points, expire`,
+};
+
 /** Limiters on `pool`, with per-minute limits per class (exported for the tests against a real PostgreSQL). */
 export function createLimiters(pool: pg.Pool, limits: Record<RateLimitClass, number>, keyPrefix = "rl"): Limiters {
-  const cache = new Map<string, RateLimiterPostgres>();
-  const limiter = (kind: RateLimitClass, scope: "address" | "session") => {
-    const name = `${keyPrefix}:${kind}:${scope}`;
-    let found = cache.get(name);
-    if (!found) {
-      found = new RateLimiterPostgres({
-        storeClient: pool,
-        storeType: "pool",
-        tableName: RATE_LIMIT_TABLE,
-        tableCreated: true,
-        keyPrefix: name,
-        points: kind === "signIn" || scope === "session" ? limits[kind] : limits[kind] * PER_ADDRESS_FACTOR,
-        duration: WINDOW_SECONDS,
-      });
-      cache.set(name, found);
-    }
-    return found;
+  let lastSweep = Date.now();
+  const sweep = (now: number) => {
+    if (now - lastSweep < SWEEP_MS) return;
+    lastSweep = now;
+    pool.query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE expire < $1`, [now - SWEEP_MS]).catch(() => {});
   };
   return {
     async consume(kind, scope, key) {
-      try {
-        await limiter(kind, scope).consume(key);
-      } catch (error) {
-        if (error instanceof RateLimiterRes) {
-          const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-          throw new ApiError("rate_limited", `Too many requests; try again in ${seconds} s.`, undefined, { "retry-after": String(seconds) });
-        }
-        throw error;
+      const points = kind === "signIn" || scope === "session" ? limits[kind] : limits[kind] * PER_ADDRESS_FACTOR;
+      const now = Date.now();
+      const result = await pool.query<{ points: number; expire: string | number }>({
+        ...CONSUME,
+        values: [`${keyPrefix}:${kind}:${scope}:${key}`, now + WINDOW_SECONDS * 1000, now],
+      });
+      sweep(now);
+      const row = result.rows[0]!;
+      if (row.points > points) {
+        const seconds = Math.max(1, Math.ceil((Number(row.expire) - now) / 1000));
+        throw new ApiError("rate_limited", `Too many requests; try again in ${seconds} s.`, undefined, { "retry-after": String(seconds) });
       }
     },
   };
 }
-

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type ApiClient, signedInClient } from "../support/api/api-client";
 import { publicKeyFromHex } from "@/lib/crypto";
+import { verifyAuditChain } from "@/lib/security/audit-chain";
 import { addRecord, grantAccess, logAccess, revokeAccess } from "../support/api/chain";
 import { ensureDoctor, ensurePatient } from "../support/api/chain-identities";
 import { encryptedRecord, withDatabase } from "../support/api/fixtures";
@@ -10,7 +11,7 @@ import { stackUnderTest } from "../support/stack-env";
 /*
  * Every key request (GET /api/records/:id/key, GET /api/emergency/records/:id/key), content request and
  * listing (POST /api/records/query), allowed or denied, leaves exactly one key_audit row naming the caller, the record, the action and the
- * outcome: none lost, none doubled, also under 20 parallel requests.
+ * outcome: none lost, none doubled, also under 20 and 200 parallel requests (the chain still verifies).
  * Accounts: 32 the patient, 31 a doctor (no grant, then granted, then logged), 34 a signed-in stranger (32 and
  * 31 are shared with crypto-faults.test.ts, which registers them the same way when it runs first).
  */
@@ -138,6 +139,15 @@ describe("exactly one audit row per key request, allowed or denied", () => {
     assert.equal(rows.length, 20);
     assert.deepEqual(rows.filter((r) => r.actor === doctor), Array.from({ length: 10 }, () => row(doctor, "key", true, "grant")));
     assert.deepEqual(rows.filter((r) => r.actor === stranger), Array.from({ length: 10 }, () => row(stranger, "key", false, "no_grant")));
+  });
+
+  it("200 concurrent key requests (appends grouped into shared INSERTs): 200 answers, exactly one row each, the hash chain intact", async () => {
+    const since = await lastSeq();
+    const answers = await Promise.all(Array.from({ length: 200 }, () => dora.get(`/api/records/${recordId}/key`)));
+    assert.deepEqual(answers.map((a) => a.status), Array<number>(200).fill(200));
+    assert.deepEqual(await rowsSince(since, [doctor]), Array.from({ length: 200 }, () => row(doctor, "key", true, "grant")));
+    const chain = await withDatabase((db) => verifyAuditChain(db));
+    assert.ok(chain.ok, JSON.stringify(chain));
   });
 
   it("an emergency key or content request without emergency access: one refused row each, for a real and for an unknown record", async () => {

@@ -42,6 +42,53 @@ describe("rate limits shared through PostgreSQL", () => {
     }
   });
 
+  it("a count whose minute has ended starts again; Retry-After is the rest of the window; rows keep rate-limiter-flexible's layout", async () => {
+    const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 1 });
+    try {
+      const prefix = `adversarial-${randomUUID()}`;
+      const limiters = createLimiters(pool, { signIn: 2, keys: 2, records: 2, uploads: 2 }, prefix);
+      await limiters.consume("records", "session", "s");
+      await limiters.consume("records", "session", "s");
+      const retryAfter = (expected: number) => (error: unknown) => {
+        const seconds = error instanceof ApiError ? Number(error.headers?.["retry-after"]) : NaN;
+        // A second or two of slack for a loaded machine.
+        return seconds <= expected && seconds >= expected - 2;
+      };
+      await assert.rejects(limiters.consume("records", "session", "s"), retryAfter(60));
+      const key = `${prefix}:records:session:s`;
+      const stored = await pool.query<{ points: number; expire: string }>("SELECT points, expire::text AS expire FROM rate_limits WHERE key = $1", [key]);
+      assert.equal(stored.rows[0]!.points, 3);
+      assert.ok(Math.abs(Number(stored.rows[0]!.expire) - (Date.now() + 60_000)) < 10_000, stored.rows[0]!.expire);
+      // Ten seconds left in the window: Retry-After says so.
+      await pool.query("UPDATE rate_limits SET expire = $2 WHERE key = $1", [key, Date.now() + 10_000]);
+      await assert.rejects(limiters.consume("records", "session", "s"), retryAfter(10));
+      // The window has ended: the count restarts at one, with a new minute.
+      await pool.query("UPDATE rate_limits SET expire = $2 WHERE key = $1", [key, Date.now() - 1]);
+      await limiters.consume("records", "session", "s");
+      await limiters.consume("records", "session", "s");
+      await assert.rejects(limiters.consume("records", "session", "s"), (error: unknown) => error instanceof ApiError && error.code === "rate_limited");
+      await pool.query("DELETE FROM rate_limits WHERE key LIKE $1", [`${prefix}:%`]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("only the counter's own transaction skips the WAL flush: the same connection's next statement commits synchronously again", async () => {
+    const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 1 });
+    try {
+      const prefix = `adversarial-${randomUUID()}`;
+      const limiters = createLimiters(pool, { signIn: 5, keys: 5, records: 5, uploads: 5 }, prefix);
+      const setting = async () => (await pool.query<{ synchronous_commit: string }>("SHOW synchronous_commit")).rows[0]!.synchronous_commit;
+      const before = await setting();
+      await limiters.consume("keys", "address", "192.0.2.7");
+      assert.equal(await setting(), before);
+      assert.notEqual(before, "off");
+      await pool.query("DELETE FROM rate_limits WHERE key LIKE $1", [`${prefix}:%`]);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it("classifies the limited routes and nothing else", () => {
     const table: Array<[string, string, string | undefined]> = [
       ["GET", "/api/auth/nonce", "signIn"],
