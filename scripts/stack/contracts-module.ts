@@ -19,12 +19,13 @@ export interface ContractsModuleFiles {
  * return types) and the deployed addresses keyed by chain id. Addresses come from, later ones winning:
  * the module already there (so a production deploy and a local one live side by side), the committed
  * deployments/<chainId>.json files (so a fresh clone knows every non-local network), and `deployment`.
+ * Returns whether the file changed.
  */
 export async function writeContractsModule(
   artifacts: Record<ContractName, Artifact>,
   deployment?: { chainId: number; addresses: ContractAddresses },
   { moduleFile = CONTRACTS_MODULE, deploymentsDir = DEPLOYMENTS_DIR }: ContractsModuleFiles = {},
-): Promise<void> {
+): Promise<boolean> {
   const deployments = { ...(await readExistingDeployments(moduleFile)), ...(await readDeployments(deploymentsDir)) };
   if (deployment) deployments[deployment.chainId] = deployment.addresses;
   const abis = CONTRACT_NAMES.map(
@@ -41,8 +42,17 @@ export async function writeContractsModule(
     `export const deployments: Partial<Record<number, Record<ContractName, Address>>> = ${JSON.stringify(deployments, null, 2)};`,
     "",
   ].join("\n");
+  // Rewritten only when it changes: every restart regenerates it, and a file whose content stays the same
+  // must keep its timestamp (watchers) and tell the caller that the app built from it is still current.
+  if ((await readFile(moduleFile, "utf8").catch(() => undefined)) === source) return false;
   await mkdir(path.dirname(moduleFile), { recursive: true });
   await writeFile(moduleFile, source);
+  return true;
+}
+
+/** The addresses the module at `moduleFile` holds for `chainId`, if any. */
+export async function moduleDeployment(chainId: number, moduleFile = CONTRACTS_MODULE): Promise<ContractAddresses | undefined> {
+  return (await readExistingDeployments(moduleFile))[chainId];
 }
 
 async function readExistingDeployments(moduleFile: string): Promise<Record<number, ContractAddresses>> {

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
-import { APP_ROLE, migrate } from "@/lib/db/migrate";
+import { APP_ROLE, loadMigrations, migrate } from "@/lib/db/migrate";
 import { StartupError } from "./errors";
 import { stopLeftoverPostgres } from "./leftovers";
 import { assertPortFree } from "./ports";
@@ -30,6 +30,33 @@ const EMBEDDED_APP_PASSWORD = "ehr-app-local";
 export const embeddedDatabaseUrl = (port: number) => `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DB}`;
 /** The embedded server's URL for the app's own role (lib/db/migrate.ts APP_ROLE). */
 export const embeddedAppDatabaseUrl = (port: number) => `postgres://${APP_ROLE}:${EMBEDDED_APP_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DB}`;
+
+/**
+ * The URL the app will run with, known before the database runs (so the app can start beside it): the embedded
+ * server's app role, else DATABASE_APP_URL, else DATABASE_URL.
+ */
+export function appDatabaseUrl(env: { DATABASE_URL?: string; EMBEDDED_PG_PORT: number }): string {
+  return env.DATABASE_URL ? process.env.DATABASE_APP_URL || env.DATABASE_URL : embeddedAppDatabaseUrl(env.EMBEDDED_PG_PORT);
+}
+
+// Beside the embedded server's folder (not in it: that is PostgreSQL's), the schema version its last start
+// migrated to, so the next start knows without starting the server whether it has migrations to run.
+const schemaRecordFile = (dir: string) => path.join(path.dirname(dir), "pg-schema.json");
+
+/**
+ * Whether the embedded database in `dir` exists and its last start left it at the latest migration, so this
+ * start only has to start the server: the app may start beside it. startEmbeddedDatabase still migrates.
+ */
+export async function embeddedDatabaseLooksCurrent(dir: string): Promise<boolean> {
+  if (!existsSync(path.join(dir, "PG_VERSION"))) return false;
+  try {
+    const recorded = (JSON.parse(await readFile(schemaRecordFile(dir), "utf8")) as { schemaVersion?: unknown }).schemaVersion;
+    const migrations = await loadMigrations();
+    return recorded === (migrations.at(-1)?.version ?? 0);
+  } catch {
+    return false;
+  }
+}
 
 /** A real PostgreSQL server from npm, its data in `dir`; initialised on first use. */
 export async function startEmbeddedDatabase(dir: string, port: number): Promise<RunningDatabase> {
@@ -72,7 +99,14 @@ export async function startEmbeddedDatabase(dir: string, port: number): Promise<
     await server.stop();
     throw new StartupError(`Could not create the app's PostgreSQL role: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const schemaVersion = await migrateDatabase(url);
+  let schemaVersion: number;
+  try {
+    schemaVersion = await migrateDatabase(url);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  await writeFile(schemaRecordFile(dir), `${JSON.stringify({ schemaVersion })}\n`);
   return { url, appUrl: embeddedAppDatabaseUrl(port), embedded: true, schemaVersion, stop: () => server.stop() };
 }
 

@@ -4,7 +4,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { BUILD_DIR, readArtifacts, CONTRACT_NAMES, type ContractAddresses, type Artifact, type ContractName } from "./artifacts";
 import { runTruffle } from "./truffle";
-import { writeContractsModule } from "./contracts-module";
+import { moduleDeployment, writeContractsModule } from "./contracts-module";
 
 export interface DeployOptions {
   rpcUrl: string;
@@ -47,18 +47,36 @@ async function artifactsMatch(fingerprint: string): Promise<boolean> {
   }
 }
 
-/** Compiles with the local solc package (see truffle-config.js) and regenerates the typed module's ABIs. */
-export async function compileContracts(): Promise<Record<ContractName, Artifact>> {
+/**
+ * Compiles with the local solc package (see truffle-config.js) and regenerates the typed module's ABIs.
+ * `onCompile` is called when Truffle really runs (the sources or compiler settings changed).
+ */
+export async function compileContracts(onCompile?: () => void): Promise<Record<ContractName, Artifact>> {
   // Starting Truffle costs seconds even when it has nothing to compile: skip it when the contract sources
   // and the compiler settings are what the artifacts were compiled from.
   const fingerprint = await contractsFingerprint();
   if (!(await artifactsMatch(fingerprint))) {
+    onCompile?.();
     await runTruffle(["compile", "--quiet"]);
     await writeFile(COMPILE_FINGERPRINT, JSON.stringify({ fingerprint }) + "\n");
   }
   const artifacts = await readArtifacts();
   await writeContractsModule(artifacts);
   return artifacts;
+}
+
+/**
+ * Whether this start will most likely neither compile nor deploy: the artifacts were compiled from today's
+ * contract sources, and the deployment recorded beside the chain data is the one the typed module (so the
+ * app's build) holds. Read from files only, before the chain runs; deployContracts still checks the chain.
+ */
+export async function contractsLookCurrent(recordPath: string, chainId: number): Promise<boolean> {
+  const [compiled, recorded, inModule] = await Promise.all([
+    contractsFingerprint().then(artifactsMatch),
+    readDeploymentRecord(recordPath, chainId),
+    moduleDeployment(chainId),
+  ]);
+  return compiled && recorded !== undefined && inModule !== undefined && CONTRACT_NAMES.every((name) => recorded[name] === inModule[name]);
 }
 
 /**

@@ -1,11 +1,13 @@
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Env } from "@/lib/config";
 import { openIpfsStore } from "@/lib/ipfs";
-import { startChain, type RunningChain } from "./chain";
-import { compileContracts, deployContracts } from "./deploy";
+import { embeddedRpcUrl, startChain, type RunningChain } from "./chain";
+import { CONTRACTS_MODULE } from "./contracts-module";
+import { compileContracts, contractsLookCurrent, deployContracts } from "./deploy";
 import type { ContractAddresses } from "./artifacts";
-import { startEmbeddedDatabase, connectExternalDatabase, type RunningDatabase } from "./database";
-import { buildAppIfChanged, startApp, type RunningApp } from "./app";
+import { appDatabaseUrl, connectExternalDatabase, embeddedDatabaseLooksCurrent, startEmbeddedDatabase, type RunningDatabase } from "./database";
+import { buildAppFrom, checkBuild, startApp, type AppOptions, type RunningApp } from "./app";
 import { StartupError } from "./errors";
 
 export { StartupError } from "./errors";
@@ -39,92 +41,167 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-/** Brings up chain, contracts, database, IPFS store and app in order; on failure stops what started. */
+/**
+ * Brings up chain, contracts, database, IPFS store and app; on failure stops what started.
+ *
+ * Chain and database start side by side. The app waits for them only when this start may change what it
+ * depends on (a build to make, contracts to compile or deploy, migrations to run, a fresh data folder):
+ * on a restart with nothing changed it starts at once, beside them, and /api/health turns green when the
+ * chain, the database and the IPFS store answer (it checks each). Should the contracts module change after
+ * all (the chain had lost its contracts), the app is stopped, rebuilt if needed, and started again.
+ */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { env, log } = options;
   const dataDir = path.resolve(env.DATA_DIR);
-  const stops: Array<() => Promise<void>> = [];
+  const running: { app?: RunningApp; database?: RunningDatabase; chain?: RunningChain } = {};
+  // Ctrl-C stops the app first (nothing then writes), then the database, then the chain.
   const stop = async () => {
-    for (const stopOne of stops.reverse()) await stopOne().catch(() => {});
-    stops.length = 0;
+    const { app, database, chain } = running;
+    running.app = running.database = running.chain = undefined;
+    await app?.stop().catch(() => {});
+    await database?.stop().catch(() => {});
+    await chain?.close().catch(() => {});
   };
+  const ipfsRepo = path.join(dataDir, "ipfs");
+  const pgDir = path.join(dataDir, "pg");
+  const recordPath = path.join(dataDir, "deployment.json");
+  const rpcUrl = options.embeddedChain ? embeddedRpcUrl(env.CHAIN_PORT) : env.RPC_URL;
+  const databaseAppUrl = appDatabaseUrl(env);
+  const appEnv: Record<string, string> = {
+    NODE_ENV: "production",
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseAppUrl,
+    RPC_URL: rpcUrl,
+    PUBLIC_RPC_URL: env.PUBLIC_RPC_URL ?? rpcUrl,
+    CHAIN_ID: String(env.CHAIN_ID),
+    CHAIN_NAME: env.CHAIN_NAME,
+    MAX_UPLOAD_BYTES: String(env.MAX_UPLOAD_BYTES),
+    ...(env.IPFS_API_URL ? { IPFS_API_URL: env.IPFS_API_URL } : {}),
+    // The app we start runs in production mode, where PUBLIC_URL is required (SIWE and the CSRF check bind
+    // to it): unset, it is the URL we start it at (as `npm start` prints). `npm run dev` (app: false) keeps
+    // taking it from the request.
+    ...(env.PUBLIC_URL || options.app ? { PUBLIC_URL: env.PUBLIC_URL ?? `http://${env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST}:${env.PORT}` } : {}),
+  };
+  let chainListening = !options.embeddedChain;
+  const appOptions: AppOptions | undefined = options.app
+    ? {
+        host: env.HOST,
+        port: env.PORT,
+        env: appEnv,
+        distDir: options.app.distDir,
+        pidFile: path.join(dataDir, "app.pid"),
+        onOutput: (line) => {
+          // Started beside our own Ganache, the app may look for it before it listens; the chain id it would
+          // check is the one we give Ganache, and /api/health checks it again: not worth a warning.
+          if (!chainListening && /did not answer at start/.test(line)) return;
+          options.onAppOutput?.(line);
+        },
+      }
+    : undefined;
+
   try {
-    // The chain (with its contracts) and the database do not depend on each other: start them side by side,
-    // the database first, so its server process boots while this one loads Ganache.
+    // Quick checks from files first, while this process is idle: loading Ganache and PostgreSQL below keeps it
+    // busy for seconds. What the app was built from is taken before the chain work may rewrite the contracts
+    // module; whether chain and database come up as they were left decides if the app starts beside them.
+    const contractsModuleBefore = await readContractsModule();
+    const [build, databaseCurrent, contractsCurrent] = await Promise.all([
+      appOptions && options.app && options.app.build ? checkBuild(appOptions) : undefined,
+      env.DATABASE_URL ? false : embeddedDatabaseLooksCurrent(pgDir),
+      options.embeddedChain ? contractsLookCurrent(recordPath, env.CHAIN_ID) : true,
+    ]);
+    const startEarly = appOptions !== undefined && (build?.current ?? true) && databaseCurrent && contractsCurrent;
+    let appStarting: Promise<RunningApp> | undefined;
+    if (appOptions && startEarly) {
+      if (build) log("App build is up to date (sources and configuration unchanged): skipped next build.");
+      log("Starting the app beside the chain and database…");
+      appStarting = startApp(appOptions).then((app) => (running.app = app));
+    }
+
     const databaseWork = (async () => {
       log(env.DATABASE_URL ? "Migrating the database…" : "Starting PostgreSQL…");
       const database = env.DATABASE_URL
-        ? await connectExternalDatabase(env.DATABASE_URL)
-        : await startEmbeddedDatabase(path.join(dataDir, "pg"), env.EMBEDDED_PG_PORT);
-      stops.push(database.stop);
+        ? await connectExternalDatabase(env.DATABASE_URL, databaseAppUrl)
+        : await startEmbeddedDatabase(pgDir, env.EMBEDDED_PG_PORT);
+      running.database = database;
+      log(`Database ready (schema v${database.schemaVersion}).`);
       return database;
     })();
     const chainWork = (async () => {
-      if (!options.embeddedChain) return { chain: undefined, addresses: undefined, rpcUrl: env.RPC_URL };
+      if (!options.embeddedChain) return { addresses: undefined };
       log("Starting Ganache…");
       const chain = await startChain({ dbPath: path.join(dataDir, "chain"), port: env.CHAIN_PORT, chainId: env.CHAIN_ID, mnemonic: env.CHAIN_MNEMONIC, accounts: options.chainAccounts });
-      stops.push(chain.close);
-      log("Compiling contracts…");
-      await compileContracts();
+      running.chain = chain;
+      chainListening = true;
+      log("Ganache is up.");
+      await compileContracts(() => log("Compiling contracts…"));
       log("Checking deployed contracts…");
       const deployed = await deployContracts({
         rpcUrl: chain.rpcUrl,
         chainId: env.CHAIN_ID,
-        recordPath: path.join(dataDir, "deployment.json"),
+        recordPath,
         truffleEnv: { CHAIN_PORT: String(env.CHAIN_PORT) },
       });
       log(deployed.migrated ? "Contracts migrated." : "Contracts already deployed: kept the chain's state.");
-      return { chain, addresses: deployed.addresses, rpcUrl: chain.rpcUrl };
+      return { addresses: deployed.addresses };
     })();
-    // Wait for both before failing, so whatever did start is registered and stopped.
-    const [chainResult, databaseResult] = await Promise.allSettled([chainWork, databaseWork]);
-    if (chainResult.status === "rejected") throw chainResult.reason;
-    if (databaseResult.status === "rejected") throw databaseResult.reason;
-    const { chain, addresses, rpcUrl } = chainResult.value;
-    const database = databaseResult.value;
-
-    const ipfsRepo = path.join(dataDir, "ipfs");
-    log(env.IPFS_API_URL ? "Checking the Kubo node…" : "Opening the IPFS store…");
-    const ipfs = await openIpfsStore({ apiUrl: env.IPFS_API_URL, repoPath: ipfsRepo });
-    try {
-      await ipfs.ping();
-    } catch (error) {
-      throw new StartupError(`IPFS is not reachable at ${env.IPFS_API_URL ?? ipfsRepo}: ${(error as Error).message}`);
-    } finally {
-      await ipfs.close();
-    }
-
-    const appEnv: Record<string, string> = {
-      NODE_ENV: "production",
-      DATA_DIR: dataDir,
-      DATABASE_URL: database.appUrl,
-      RPC_URL: rpcUrl,
-      PUBLIC_RPC_URL: env.PUBLIC_RPC_URL ?? rpcUrl,
-      CHAIN_ID: String(env.CHAIN_ID),
-      CHAIN_NAME: env.CHAIN_NAME,
-      MAX_UPLOAD_BYTES: String(env.MAX_UPLOAD_BYTES),
-      ...(env.IPFS_API_URL ? { IPFS_API_URL: env.IPFS_API_URL } : {}),
-      // The app we start runs in production mode, where PUBLIC_URL is required (SIWE and the CSRF check bind
-      // to it): unset, it is the URL we start it at (as `npm start` prints). `npm run dev` (app: false) keeps
-      // taking it from the request.
-      ...(env.PUBLIC_URL || options.app ? { PUBLIC_URL: env.PUBLIC_URL ?? `http://${env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST}:${env.PORT}` } : {}),
-    };
-
-    let app: RunningApp | undefined;
-    if (options.app) {
-      const appOptions = { host: env.HOST, port: env.PORT, env: appEnv, distDir: options.app.distDir, onOutput: options.onAppOutput, pidFile: path.join(dataDir, "app.pid") };
-      if (options.app.build) {
-        const built = await buildAppIfChanged(appOptions, () => log("Building the app (next build)…"));
-        if (built === "up-to-date") log("App build is up to date (sources and configuration unchanged): skipped next build.");
+    const ipfsWork = (async () => {
+      log(env.IPFS_API_URL ? "Checking the Kubo node…" : "Opening the IPFS store…");
+      const ipfs = await openIpfsStore({ apiUrl: env.IPFS_API_URL, repoPath: ipfsRepo });
+      try {
+        await ipfs.ping();
+      } catch (error) {
+        throw new StartupError(`IPFS is not reachable at ${env.IPFS_API_URL ?? ipfsRepo}: ${(error as Error).message}`);
+      } finally {
+        await ipfs.close();
       }
-      log("Starting the app…");
-      app = await startApp(appOptions);
-      stops.push(app.stop);
+    })();
+
+    // Something will change: the app starts on the finished chain, contracts, database and IPFS store, built from them.
+    if (appOptions && options.app && !startEarly) {
+      const appOptionsLate = appOptions;
+      const buildLate = options.app.build;
+      appStarting = (async () => {
+        await Promise.all([chainWork, databaseWork, ipfsWork]);
+        if (buildLate) {
+          const check = build && (await readContractsModule()) === contractsModuleBefore ? build : await checkBuild(appOptionsLate);
+          if (check.current) log("App build is up to date (sources and configuration unchanged): skipped next build.");
+          else {
+            log("Building the app (next build)…");
+            await buildAppFrom(appOptionsLate, check.fingerprint);
+          }
+        }
+        log("Starting the app…");
+        return (running.app = await startApp(appOptionsLate));
+      })();
+    }
+    const appWork = appStarting ?? Promise.resolve(undefined);
+
+    // Wait for everything before failing, so whatever did start is registered and stopped.
+    const results = await Promise.allSettled([chainWork, databaseWork, ipfsWork, appWork]);
+    const failed = results.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+    const { addresses } = await chainWork;
+    const database = await databaseWork;
+    let app = await appWork;
+
+    // The app started before the chain work: if that work changed the contracts module after all, the build
+    // it runs may hold other addresses or ABIs; stop it, rebuild when its fingerprint says so, start again.
+    if (startEarly && app && appOptions && options.app && options.app.build && (await readContractsModule()) !== contractsModuleBefore) {
+      const check = await checkBuild(appOptions);
+      if (!check.current) {
+        log("The contracts changed: rebuilding the app (next build)…");
+        running.app = undefined;
+        await app.stop();
+        await buildAppFrom(appOptions, check.fingerprint);
+        log("Starting the app…");
+        app = await startApp(appOptions);
+        running.app = app;
+      }
     }
 
     return {
       dataDir,
-      chain,
+      chain: running.chain,
       rpcUrl,
       addresses,
       database,
@@ -138,3 +215,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     throw error;
   }
 }
+
+/** The typed contracts module as it is now ("" when missing): the app's build depends on it. */
+const readContractsModule = () => readFile(CONTRACTS_MODULE, "utf8").catch(() => "");
