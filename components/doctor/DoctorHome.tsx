@@ -3,7 +3,7 @@
 import { useId, useMemo, useState } from "react";
 import type { BrowserChain } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
-import { formatExpiry, isExpired, loadMyPatients, openSharedRecord, type PatientOfDoctor, type SharedEntry } from "@/lib/doctor/client";
+import { formatExpiry, isExpired, openSharedRecord, type PatientOfDoctor, type SharedEntry } from "@/lib/doctor/client";
 import { patientOfRecord } from "@/lib/records/client/list";
 import { RECORD_CATEGORIES } from "@/lib/records/client";
 import { grantsOf } from "@/lib/fhir";
@@ -15,7 +15,7 @@ import { UploadForm } from "@/components/patient/UploadForm";
 import { useUploadLimit } from "@/components/UploadLimit";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
-import { useLoaded } from "@/components/ui/useLoaded";
+import { useMyPatients } from "@/components/doctor/useMyPatients";
 import { KeyUnlockedBar } from "@/components/keys/KeyUnlockedBar";
 import { DoctorRequests } from "@/components/access-requests/DoctorRequests";
 import { RotateKeyPanel } from "@/components/rotation/RotateKeyPanel";
@@ -52,7 +52,7 @@ function grantSummary(patient: PatientOfDoctor): string {
 export function DoctorHome({ chain, keyPair, onLock }: { chain: BrowserChain; keyPair: UnlockedKey; onLock: () => void }) {
   const id = useId();
   const maxUploadBytes = useUploadLimit();
-  const { loaded, reload } = useLoaded(() => loadMyPatients(chain, keyPair), "Could not load your patients.", [chain, keyPair]);
+  const { loaded, reload, more } = useMyPatients(chain, keyPair);
   const [selected, setSelected] = useState<string>();
   const [find, setFind] = useState("");
   const [opened, setOpened] = useState<OkShared>();
@@ -160,7 +160,13 @@ export function DoctorHome({ chain, keyPair, onLock }: { chain: BrowserChain; ke
               value={find}
               onChange={(event) => setFind(event.target.value)}
               placeholder="Wallet address"
+              aria-describedby={more ? `${id}-find-hint` : undefined}
             />
+            {more && (
+              <p id={`${id}-find-hint`} className="mt-1 text-xs text-slate-600">
+                Searches the {patients.length} patients shown; “Load more patients” below adds earlier ones.
+              </p>
+            )}
           </div>
         )}
         {patients.length > 0 && (
@@ -183,6 +189,21 @@ export function DoctorHome({ chain, keyPair, onLock }: { chain: BrowserChain; ke
               );
             })}
           </ul>
+        )}
+        {more && (
+          <div className="flex flex-wrap items-center gap-3" data-testid="patients-more">
+            <Button variant="secondary" onClick={more.onLoadMore} disabled={more.loading}>
+              {more.loading ? "Loading more patients…" : "Load more patients"}
+            </Button>
+            <p className="sr-only" role="status">
+              {more.loading ? "Loading more patients…" : ""}
+            </p>
+            {more.error && (
+              <p role="alert" className="text-sm text-red-700">
+                {more.error}
+              </p>
+            )}
+          </div>
         )}
       </section>
 

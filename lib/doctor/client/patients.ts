@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { allRecordsGrantSchema, sharedRecordSchema } from "@/lib/api/schemas";
-import { getAllRecords, type BrowserChain } from "@/lib/chain/client";
+import { getRecordsPage, type BrowserChain, type ChainRecord } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
 import { decryptEntries, type RecordEntry } from "@/lib/records/client/list";
 import * as api from "./api";
@@ -43,22 +43,56 @@ function unavailableReason(access: SharedRecord, fallback: string): string {
 }
 
 /**
- * "My patients": the server's list of patients who granted this doctor anything (GET /api/doctor/patients),
- * the records themselves from the chain (CID digest, author: what opening checks against), and for the
- * readable ones the encrypted metadata + the data key wrapped for the doctor (POST /api/records/query),
- * decrypted here. Newest records first.
+ * How many patients a page of "My patients" shows ("Load more" adds as many again): ten, as the admin list of
+ * doctors; each is several chain reads and its shared records decrypted.
  */
-export async function loadMyPatients(chain: BrowserChain, key: UnlockedKey): Promise<PatientOfDoctor[]> {
-  const { patients } = await api.getMyPatients();
+export const PATIENTS_PAGE_SIZE = 10;
+
+export interface PatientsPage {
+  /** Most recent grant first. */
+  patients: PatientOfDoctor[];
+  /** The cursor of the next page, null when this is the last. */
+  next: string | null;
+}
+
+// The chain index of a record (its low 96 bits).
+const indexOf = (recordId: string) => Number(BigInt(recordId) & ((1n << 96n) - 1n));
+
+/** The patient's records with these ids from the chain, newest first: one getRecords per run of consecutive indexes. */
+async function recordsOnChain(chain: BrowserChain, patient: string, recordIds: readonly string[]): Promise<ChainRecord[]> {
+  const indexes = [...new Set(recordIds.map(indexOf))].sort((a, b) => a - b);
+  const runs: Array<[number, number]> = [];
+  for (const index of indexes) {
+    const last = runs.at(-1);
+    if (last && last[0] + last[1] === index) last[1]++;
+    else runs.push([index, 1]);
+  }
+  const pages = await Promise.all(runs.map(([offset, limit]) => getRecordsPage(chain, patient, offset, limit)));
+  const wanted = new Set(recordIds);
+  return pages.flat().filter((record) => wanted.has(record.recordId)).reverse();
+}
+
+/**
+ * One page of "My patients": the server's page of patients who granted this doctor anything (GET
+ * /api/doctor/patients, most recent grant first), the records each grant covers from the chain (CID digest,
+ * author: what opening checks against; only those records, not the patient's whole history), and for the
+ * readable ones the encrypted metadata + the data key wrapped for the doctor (one POST /api/records/query for
+ * the page), decrypted here. Newest records first. What it costs follows the page, not how many patients ever
+ * granted the doctor.
+ */
+export async function loadMyPatientsPage(chain: BrowserChain, key: UnlockedKey, page: { cursor?: string; limit?: number } = {}): Promise<PatientsPage> {
+  const { patients, next } = await api.getMyPatients({ limit: page.limit ?? PATIENTS_PAGE_SIZE, cursor: page.cursor });
   const now = nowSeconds();
-  return Promise.all(
-    patients.map(async (share): Promise<PatientOfDoctor> => {
+  const onChain = await Promise.all(patients.map((share) => (share.records.length === 0 ? [] : recordsOnChain(chain, share.patient, share.records.map((record) => record.recordId)))));
+  const decrypted = await decryptEntries(onChain.flat(), key);
+  let offset = 0;
+  return {
+    next,
+    patients: patients.map((share, i): PatientOfDoctor => {
       const canAdd = Boolean(share.allRecords?.granted && !isExpired(share.allRecords.expiresAt, now));
       const byId = new Map(share.records.map((record) => [record.recordId, record]));
-      if (byId.size === 0) return { patient: share.patient, allRecords: share.allRecords, canAdd, entries: [] };
-      const onChain = (await getAllRecords(chain, share.patient)).filter((record) => byId.has(record.recordId));
-      const decrypted = await decryptEntries(onChain, key);
-      const entries = decrypted.map((entry): SharedEntry => {
+      const mine = decrypted.slice(offset, (offset += onChain[i]!.length));
+      const entries = mine.map((entry): SharedEntry => {
         const access = byId.get(entry.chain.recordId)!;
         const info: RecordAccess = { expiresAt: access.expiresAt, readable: access.readable, allRecords: access.allRecords };
         if (entry.status !== "ok") return { ...entry, reason: unavailableReason(access, entry.reason), access: info };
@@ -66,5 +100,5 @@ export async function loadMyPatients(chain: BrowserChain, key: UnlockedKey): Pro
       });
       return { patient: share.patient, allRecords: share.allRecords, canAdd, entries };
     }),
-  );
+  };
 }

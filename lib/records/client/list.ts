@@ -1,4 +1,5 @@
 import { getAllRecords, getRecordsPage, recordCount, type BrowserChain, type ChainRecord } from "@/lib/chain/client";
+import { wrapKeyReady } from "@/lib/crypto/wrap-key";
 import type { UnlockedKey } from "@/lib/keystore";
 import * as api from "./api";
 import { openJson, unwrapDataKey } from "./envelope";
@@ -50,7 +51,8 @@ export async function loadMyRecordsPage(
  */
 export async function decryptEntries(onChain: ChainRecord[], key: UnlockedKey): Promise<RecordEntry[]> {
   if (onChain.length === 0) return [];
-  const { records, unavailable } = await api.queryRecords(onChain.map((record) => record.recordId));
+  // libsodium (loaded by then, as a rule) unwraps each data key several times faster than tweetnacl.
+  const [{ records, unavailable }] = await Promise.all([api.queryRecords(onChain.map((record) => record.recordId)), wrapKeyReady()]);
   const stored = new Map(records.map((record) => [record.recordId, record]));
   const missing = new Map(unavailable.map((entry) => [entry.recordId, entry.reason]));
   return onChain.map((record): RecordEntry => {
