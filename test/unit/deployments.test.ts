@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { copyFile, readFile, writeFile } from "node:fs/promises";
+import { copyFile, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
 import type { Artifact, ContractAddresses, ContractName } from "@/scripts/stack/artifacts";
-import { writeContractsModule } from "@/scripts/stack/contracts-module";
+import { moduleDeployment, writeContractsModule } from "@/scripts/stack/contracts-module";
 import { readDeployments, writeDeployment } from "@/scripts/stack/deployments";
 import { makeTempDir } from "../support/temp-dir";
 
@@ -53,6 +53,19 @@ describe("committed deployments (deployments/<chainId>.json)", () => {
       assert.deepEqual(await generatedDeployments(files.moduleFile), { 1337: pair(3), 11155111: pair(10) });
       await writeContractsModule(artifacts, { chainId: 11155111, addresses: pair(30) }, files);
       assert.deepEqual((await generatedDeployments(files.moduleFile))[11155111], pair(30));
+    }));
+
+  it("rewrites the module only when its content changes and says whether it did (a restart keeps the app's build current)", () =>
+    withFolders(async (files) => {
+      assert.equal(await writeContractsModule(artifacts, { chainId: 1337, addresses: pair(3) }, files), true);
+      const written = (await stat(files.moduleFile)).mtimeMs;
+      assert.equal(await writeContractsModule(artifacts, { chainId: 1337, addresses: pair(3) }, files), false);
+      assert.equal(await writeContractsModule(artifacts, undefined, files), false, "the local chain is kept from the module");
+      assert.equal((await stat(files.moduleFile)).mtimeMs, written, "not touched");
+      assert.deepEqual(await moduleDeployment(1337, files.moduleFile), pair(3));
+      assert.equal(await writeContractsModule(artifacts, { chainId: 1337, addresses: pair(5) }, files), true);
+      assert.deepEqual(await moduleDeployment(1337, files.moduleFile), pair(5));
+      assert.equal(await moduleDeployment(5, files.moduleFile), undefined);
     }));
 
   it("never writes the local chain and ignores a 1337.json someone committed", () =>

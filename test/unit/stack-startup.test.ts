@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import net from "node:net";
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { DEV_MNEMONIC } from "@/lib/config";
+import { loadMigrations } from "@/lib/db/migrate";
 import { startChain } from "@/scripts/stack/chain";
+import { embeddedDatabaseLooksCurrent } from "@/scripts/stack/database";
 import { assertPortFree, freePort } from "@/scripts/stack/ports";
 import { makeTempDir } from "../support/temp-dir";
 
@@ -31,6 +33,27 @@ describe("start-up errors", () => {
 
   it("accepts a free port", async () => {
     await assertPortFree(await freePort(), "127.0.0.1", "app", "PORT");
+  });
+
+  it("lets the app start beside the database only when its last start left it at the latest migration", async () => {
+    const dir = await makeTempDir("pg-current");
+    try {
+      const pgDir = path.join(dir.path, "pg");
+      const record = (schemaVersion: unknown) => writeFile(path.join(dir.path, "pg-schema.json"), JSON.stringify({ schemaVersion }));
+      const latest = (await loadMigrations()).at(-1)!.version;
+      assert.equal(await embeddedDatabaseLooksCurrent(pgDir), false, "no database yet");
+      await record(latest);
+      assert.equal(await embeddedDatabaseLooksCurrent(pgDir), false, "a record without the database");
+      await mkdir(pgDir);
+      await writeFile(path.join(pgDir, "PG_VERSION"), "17\n");
+      assert.equal(await embeddedDatabaseLooksCurrent(pgDir), true);
+      await record(latest - 1);
+      assert.equal(await embeddedDatabaseLooksCurrent(pgDir), false, "a migration to run");
+      await writeFile(path.join(dir.path, "pg-schema.json"), "{");
+      assert.equal(await embeddedDatabaseLooksCurrent(pgDir), false, "an unreadable record");
+    } finally {
+      await dir.remove();
+    }
   });
 
   it("keeps chain state across restarts of the same data folder", async () => {
