@@ -94,6 +94,12 @@ export function PatientEmergencyPanel({ chain, keyPair }: { chain: BrowserChain;
           </Alert>
         )}
       </div>
+      {enabled && status.addedNow > 0 && (
+        <Alert tone="success" testId="emergency-panel-added-by-others">
+          {status.addedNow === 1 ? "A record a doctor added for you is" : `${status.addedNow} records doctors added for you are`} now included in emergency access (
+          {describeScope(status.scope)}).
+        </Alert>
+      )}
       {enabled && status.orphanedShares.length > 0 && (
         <Alert tone="warning" title="Renew your emergency key" testId="emergency-orphaned-shares">
           {status.orphanedShares.length === 1 ? "One administrator" : `${status.orphanedShares.length} administrators`} holding a share of your emergency key{" "}

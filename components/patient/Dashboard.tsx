@@ -26,6 +26,7 @@ import { PendingRequestsBadge } from "@/components/access-requests/PendingReques
 import { KeysTab } from "@/components/rotation/KeysTab";
 import { EmergencyAccessLog } from "@/components/emergency/EmergencyAccessLog";
 import { PatientEmergencyPanel } from "@/components/emergency/PatientEmergencyPanel";
+import { EmergencyCatchUp } from "@/components/emergency/EmergencyCatchUp";
 
 type OkEntry = Extract<RecordEntry, { status: "ok" }>;
 
@@ -96,6 +97,7 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
   return (
     <div className="space-y-8">
       <KeyUnlockedBar onLock={onLock} />
+      <EmergencyCatchUp chain={chain} keyPair={keyPair} />
 
       {notice && <Alert tone="success">{notice}</Alert>}
       {shareWarnings.length > 0 && (

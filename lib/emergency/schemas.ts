@@ -35,6 +35,8 @@ export const putEnrolmentRequestSchema = z.strictObject({
   sealedScope: sealedScopeSchema,
   shares: z.array(z.strictObject({ admin: addressSchema, sealedShare: sealedShareSchema })).min(1).max(255),
 });
+/** At most this many records added by others are listed per visit (the rest on the next one). */
+export const MAX_ADDED_BY_OTHERS = 100;
 export const enrolmentResponseSchema = z.strictObject({
   /** The stored opt-in for the chain's live key version; null when the chain has none or the server has no row. */
   enrolment: z
@@ -45,6 +47,8 @@ export const enrolmentResponseSchema = z.strictObject({
       records: z.number().int().nonnegative(),
       /** Share holders whose key on chain is not the one their share was sealed for, or who are no longer administrators with a key. */
       orphanedShares: z.array(addressSchema),
+      /** Records a doctor added for the patient with no key for this version yet, newest first: the patient's browser wraps those in scope. */
+      addedByOthers: z.array(recordIdSchema).max(MAX_ADDED_BY_OTHERS),
     })
     .nullable(),
 });

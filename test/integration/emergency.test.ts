@@ -11,7 +11,8 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { Web3 } from "web3";
 import { doctorContractAbi } from "@/lib/chain/generated/contracts";
-import { base64ToBytes, bytesToBase64, encodeWrappedKey, generateKeyPair, publicKeyToHex, unwrapKey, wrapKey } from "@/lib/crypto";
+import { base64ToBytes, bytesToBase64, encodeWrappedKey, encryptJson, generateKeyPair, publicKeyToHex, randomDataKey, unwrapKey, wrapKey } from "@/lib/crypto";
+import { wrapRecordsAddedByOthers } from "@/lib/emergency/client/patient";
 import { splitSecret, combineShares } from "@/lib/emergency/key-shares";
 import { sealNote } from "@/lib/emergency/note";
 import { openBytes, sealBytes } from "@/lib/emergency/seal";
@@ -151,6 +152,54 @@ describe("emergency access routes", () => {
     const stored = (await clients.patient.get("/api/emergency/enrolment")).body as { enrolment: { keyVersion: number; records: number } };
     assert.equal(stored.enrolment.keyVersion, 1);
     assert.equal(stored.enrolment.records, 1);
+  });
+
+  it("records a doctor added are listed for the patient's browser, which wraps those in the patient's scope; the patient's own are never listed", async () => {
+    // Rows as a doctor's confirmed upload leaves them (record + the data key wrapped for the patient), at the top of
+    // the patient's id range: the listing, the patient's query and the key batch read the key store and the id's
+    // patient bits, not the chain.
+    const top = (below: bigint) => ((BigInt(patient) << 96n) | ((1n << 96n) - below)).toString();
+    const [lab, imaging, own] = [top(2n), top(3n), top(4n)];
+    const store = async (recordId: string, uploader: string, category: string) => {
+      const dataKey = randomDataKey();
+      const metadata = encryptJson(dataKey, {
+        ...{ version: 1, title: "Added by a doctor", hospital: "St Test", reason: "Follow-up", admissionDate: "2026-01-01", dischargeDate: "2026-01-02" },
+        ...{ category, fileName: "added.pdf", size: 1, sha256: "0".repeat(64), mimeType: "application/pdf" },
+      });
+      await withDatabase(async (db) => {
+        await db.query("INSERT INTO records (record_id, cid, patient, uploader, size, encrypted_metadata) VALUES ($1, $2, $3, $4, 1, $5)", [recordId, `test-added-${recordId}`, patient, uploader, Buffer.from(metadata)]);
+        await db.query("INSERT INTO wrapped_keys (record_id, recipient, wrapped_key, status) VALUES ($1, $2, $3, 'confirmed')", [recordId, patient, Buffer.from(wrapKey(dataKey, keys.patient.publicKey))]);
+      });
+      return dataKey;
+    };
+    const listed = async () => ((await clients.patient.get("/api/emergency/enrolment")).body as { enrolment: { addedByOthers: string[] } }).enrolment.addedByOthers;
+    assert.deepEqual(await listed(), []);
+    const labKey = await store(lab, doctor, "lab-result");
+    await store(imaging, doctor, "imaging");
+    await store(own, patient, "lab-result");
+    const nodeFetch = globalThis.fetch;
+    try {
+      assert.deepEqual(await listed(), [lab, imaging], "the doctor's records, newest first; the patient's own records are wrapped as they upload them");
+      // The patient's browser (lib/emergency/client/patient.ts), its relative API calls sent with the patient's cookie.
+      globalThis.fetch = ((input: RequestInfo | URL, init: RequestInit = {}) => {
+        if (typeof input !== "string" || !input.startsWith("/")) return nodeFetch(input, init);
+        const headers = new Headers(init.headers);
+        headers.set("cookie", clients.patient.cookie!);
+        headers.set("origin", stack.appUrl);
+        return nodeFetch(new URL(input, stack.appUrl), { ...init, headers });
+      }) as typeof fetch;
+      const unlocked = { address: patient, publicKey: keys.patient.publicKey, publicKeyHex: keys.patient.publicKeyHex, secretKey: keys.patient.secretKey };
+      const emergency = { version: 1, publicKey: publicKeyToHex(material.pair.publicKey) };
+      const wrapped = await wrapRecordsAddedByOthers(unlocked, emergency, { kind: "categories", categories: ["lab-result"] }, await listed());
+      assert.equal(wrapped, 1, "only the lab result is in the scope");
+      assert.deepEqual(await listed(), [imaging], "the one out of scope stays listed (the server cannot tell scope)");
+      const stored = await withDatabase(async (db) => (await db.query<{ wrapped_key: Buffer }>("SELECT wrapped_key FROM emergency_wrapped_keys WHERE record_id = $1 AND key_version = 1", [lab])).rows[0]);
+      assert.ok(stored);
+      assert.deepEqual(unwrapKey(new Uint8Array(stored.wrapped_key), material.pair.secretKey), labKey, "the emergency key opens the lab result's data key");
+    } finally {
+      globalThis.fetch = nodeFetch;
+      await withDatabase((db) => db.query("DELETE FROM records WHERE record_id = ANY($1::numeric[])", [[lab, imaging, own]]));
+    }
   });
 
   it("notes: only the requesting doctor, only with the hash on chain, only for the patient and administrators", async () => {

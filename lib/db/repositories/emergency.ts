@@ -68,6 +68,22 @@ export async function emergencyRecordIds(patient: string, keyVersion: number): P
   return result.rows.map((row) => row.record_id);
 }
 
+/**
+ * Newest first, at most `limit`: the patient's records someone else (a doctor) added that have no key for the
+ * emergency key of `keyVersion`. The doctor cannot tell whether they are in the patient's sealed scope; the
+ * patient's browser can, and wraps those that are. The patient's own uploads are wrapped as they are made.
+ */
+export async function recordsAddedByOthersWithoutEmergencyKey(patient: string, keyVersion: number, limit: number): Promise<string[]> {
+  const result = await dbQuery<{ record_id: string }>(
+    `SELECT r.record_id::text AS record_id FROM records r
+      WHERE r.patient = $1 AND r.uploader <> r.patient
+        AND NOT EXISTS (SELECT 1 FROM emergency_wrapped_keys k WHERE k.record_id = r.record_id AND k.key_version = $2)
+      ORDER BY r.record_id DESC LIMIT $3`,
+    [patient, keyVersion, limit],
+  );
+  return result.rows.map((row) => row.record_id);
+}
+
 /** One record with its data key wrapped for the emergency key of `keyVersion`. */
 export async function findEmergencyRecord(recordId: string, keyVersion: number): Promise<{ cid: string; size: number; encryptedMetadata: Uint8Array; wrappedKey: Uint8Array } | undefined> {
   const result = await dbQuery<{ cid: string; size: string; encrypted_metadata: Buffer; wrapped_key: Buffer }>(

@@ -3,7 +3,8 @@ import { bytesToBase64, encodeWrappedKey, generateKeyPair, publicKeyFromHex, pub
 import type { UnlockedKey } from "@/lib/keystore";
 import { loadMyRecords } from "@/lib/records/client";
 import { queryRecords } from "@/lib/records/client/api";
-import { unwrapDataKey } from "@/lib/records/client/envelope";
+import { openJson, unwrapDataKey } from "@/lib/records/client/envelope";
+import { recordMetadataSchema } from "@/lib/records/client/metadata";
 import * as api from "./api";
 import { adminsWithKeys, clearEmergencyKey, emergencyKeyOf, emergencyThreshold, setEmergencyKey } from "./chain";
 import { MIN_SHARE_THRESHOLD, splitSecret } from "../key-shares";
@@ -27,6 +28,8 @@ export interface EmergencyStatus {
   /** Administrators whose share no longer opens with their key on chain (new key, or removed): renew the key. */
   orphanedShares: string[];
   records?: number;
+  /** Records a doctor added since the last visit that were just wrapped for the emergency key (in scope). */
+  addedNow: number;
   /** Administrators with a key on chain, and the approvals the contract asks for. */
   adminsWithKey: number;
   threshold: number;
@@ -36,15 +39,55 @@ export async function loadEmergencyStatus(chain: BrowserChain, key: UnlockedKey)
   const [onChain, admins, threshold, stored] = await Promise.all([emergencyKeyOf(chain, key.address), adminsWithKeys(chain), emergencyThreshold(chain), api.getEnrolment()]);
   const enrolment = stored.enrolment && onChain.key && stored.enrolment.publicKey === onChain.key ? stored.enrolment : undefined;
   const scope = enrolment && onChain.key ? openScope(enrolment.sealedScope, key.secretKey, { patient: key.address, keyVersion: onChain.version, emergencyPublicKey: onChain.key }) : undefined;
+  const addedNow = scope && onChain.key && enrolment ? await wrapRecordsAddedByOthers(key, { version: onChain.version, publicKey: onChain.key }, scope, enrolment.addedByOthers) : 0;
   return {
     onChain,
     scope,
     scopeUnverified: enrolment !== undefined && scope === undefined,
     orphanedShares: enrolment?.orphanedShares ?? [],
-    records: enrolment?.records,
+    records: enrolment && enrolment.records + addedNow,
+    addedNow,
     adminsWithKey: admins.length,
     threshold,
   };
+}
+
+/**
+ * A doctor who adds a record for the patient wraps its data key for the patient and themselves, but cannot
+ * know whether it is in the patient's emergency scope (sealed for the patient). The server lists such records
+ * still without an emergency key; here the patient's browser reads each one's category and wraps those in
+ * scope for the emergency key. Returns how many it wrapped.
+ */
+export async function wrapRecordsAddedByOthers(key: UnlockedKey, emergency: { version: number; publicKey: string }, scope: EmergencyScope, recordIds: readonly string[]): Promise<number> {
+  if (recordIds.length === 0) return 0;
+  const { records } = await queryRecords([...recordIds]);
+  const emergencyKey = publicKeyFromHex(emergency.publicKey);
+  const keys: { recordId: string; wrappedKey: string }[] = [];
+  for (const entry of records) {
+    const dataKey = unwrapDataKey(entry.wrappedKey, key.secretKey);
+    try {
+      const { category } = openJson(recordMetadataSchema, dataKey, entry.encryptedMetadata);
+      if (inScope(scope, category)) keys.push({ recordId: entry.recordId, wrappedKey: encodeWrappedKey(wrapKey(dataKey, emergencyKey)) });
+    } catch {
+      // Metadata that does not open is left out (the record itself shows as unreadable in "My records").
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+  return keys.length === 0 ? 0 : api.putEmergencyKeys(emergency.version, keys);
+}
+
+/**
+ * On each visit (the dashboard calls it in the background): the records doctors added since, wrapped for the
+ * emergency key when in scope. Nothing to do, and no request to the key store, when emergency access is off.
+ */
+export async function includeRecordsAddedByOthers(chain: BrowserChain, key: UnlockedKey): Promise<number> {
+  const onChain = await emergencyKeyOf(chain, key.address);
+  if (!onChain.key) return 0;
+  const { enrolment } = await api.getEnrolment();
+  if (!enrolment || enrolment.publicKey !== onChain.key || enrolment.addedByOthers.length === 0) return 0;
+  const scope = openScope(enrolment.sealedScope, key.secretKey, { patient: key.address, keyVersion: onChain.version, emergencyPublicKey: onChain.key });
+  return scope ? wrapRecordsAddedByOthers(key, { version: onChain.version, publicKey: onChain.key }, scope, enrolment.addedByOthers) : 0;
 }
 
 export type OptInProgress =

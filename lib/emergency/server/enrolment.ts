@@ -1,10 +1,10 @@
 import "server-only";
 import { ApiError } from "@/lib/api";
 import { patientOfRecord } from "@/lib/chain/server/reads";
-import { findEnrolment, putEnrolment, shareHolders, upsertEmergencyKeys } from "@/lib/db/repositories/emergency";
+import { findEnrolment, putEnrolment, recordsAddedByOthersWithoutEmergencyKey, shareHolders, upsertEmergencyKeys } from "@/lib/db/repositories/emergency";
 import { findPatientRecordIds } from "@/lib/db/repositories/records";
 import { fromBase64, toBase64 } from "@/lib/records/server/encoding";
-import type { EnrolmentResponse, PutEmergencyKeysRequest, PutEnrolmentRequest } from "@/lib/emergency/schemas";
+import { MAX_ADDED_BY_OTHERS, type EnrolmentResponse, type PutEmergencyKeysRequest, type PutEnrolmentRequest } from "@/lib/emergency/schemas";
 import { adminsWithKeys, emergencyKeyOf, orphanedShareHolders } from "./chain";
 
 type Hex = `0x${string}`;
@@ -41,16 +41,22 @@ const fromBase64Hex = (hex: string) => Buffer.from(hex.slice(2), "hex");
 /**
  * The stored opt-in of the chain's live key version (null when the chain has none, or the server no row), with
  * the administrators whose share no longer opens with their key on chain (new key, or removed): the patient is
- * asked to renew the emergency key.
+ * asked to renew the emergency key; and the records doctors added since that still lack an emergency key.
  */
 export async function readEnrolment(patient: Hex): Promise<EnrolmentResponse> {
   const current = await emergencyKeyOf(patient);
   if (!current.key) return { enrolment: null };
   const row = await findEnrolment(patient, current.version);
   if (!row || `0x${Buffer.from(row.publicKey).toString("hex")}` !== current.key) return { enrolment: null };
-  const [holders, admins] = await Promise.all([shareHolders(patient, current.version), adminsWithKeys()]);
+  const [holders, admins, addedByOthers] = await Promise.all([
+    shareHolders(patient, current.version),
+    adminsWithKeys(),
+    recordsAddedByOthersWithoutEmergencyKey(patient, current.version, MAX_ADDED_BY_OTHERS),
+  ]);
   const orphaned = await orphanedShareHolders(patient, current.version, holders, new Map(admins.map((entry) => [entry.admin, entry.key])));
-  return { enrolment: { keyVersion: current.version, publicKey: current.key, sealedScope: toBase64(row.sealedScope), records: row.records, orphanedShares: orphaned as Hex[] } };
+  return {
+    enrolment: { keyVersion: current.version, publicKey: current.key, sealedScope: toBase64(row.sealedScope), records: row.records, orphanedShares: orphaned as Hex[], addedByOthers },
+  };
 }
 
 /**
