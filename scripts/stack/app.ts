@@ -81,41 +81,52 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** `next start` in production mode; resolves once the server answers HTTP. */
-export async function startApp(options: AppOptions): Promise<RunningApp> {
+export interface StartingApp extends RunningApp {
+  /** Resolves once the server answers HTTP; rejects (and the server is stopped) when it exits or never answers. */
+  ready: Promise<void>;
+}
+
+/** `next start` in production mode, spawned; stop() works while it is still booting. */
+export async function spawnApp(options: AppOptions): Promise<StartingApp> {
   if (options.pidFile) await stopLeftoverApp(options.pidFile);
   const child = runNext(["start", "--hostname", options.host, "--port", String(options.port)], options);
   const forward = (chunk: Buffer) => chunk.toString().split("\n").filter(Boolean).forEach((line) => options.onOutput?.(line));
   child.stdout?.on("data", forward);
   child.stderr?.on("data", forward);
   const url = `http://${options.host === "0.0.0.0" ? "127.0.0.1" : options.host}:${options.port}`;
+  const pidFile = options.pidFile;
+  if (pidFile && child.pid) {
+    await rememberAppPid(pidFile, child.pid);
+    child.once("exit", () => void forgetAppPid(pidFile));
+  }
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
   const exited = new Promise<never>((_, reject) =>
     child.once("exit", (code) => reject(new StartupError(`The app server exited during start-up (exit ${code}).`))),
   );
-  if (options.pidFile && child.pid) await rememberAppPid(options.pidFile, child.pid);
-  try {
-    await Promise.race([waitForHttp(url, 60_000), exited]);
-  } catch (error) {
-    // Not left running behind a failed start (the stack only stops the servers that started).
-    if (child.exitCode === null) child.kill("SIGTERM");
+  exited.catch(() => {});
+  const ready = Promise.race([waitForHttp(url, 60_000, () => child.exitCode !== null || child.signalCode !== null), exited]).catch(async (error: unknown) => {
+    // Not left running behind a failed start.
+    await stop();
     throw error;
-  }
-  const pidFile = options.pidFile;
-  if (pidFile) child.once("exit", () => void forgetAppPid(pidFile));
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
+  });
+  return { url, stop, ready };
 }
 
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+/** `next start` in production mode; resolves once the server answers HTTP. */
+export async function startApp(options: AppOptions): Promise<RunningApp> {
+  const app = await spawnApp(options);
+  await app.ready;
+  return { url: app.url, stop: app.stop };
+}
+
+async function waitForHttp(url: string, timeoutMs: number, gone: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !gone()) {
     try {
       await fetch(url, { signal: AbortSignal.timeout(2_000) });
       return;

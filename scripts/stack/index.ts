@@ -7,7 +7,7 @@ import { CONTRACTS_MODULE } from "./contracts-module";
 import { compileContracts, contractsLookCurrent, deployContracts } from "./deploy";
 import type { ContractAddresses } from "./artifacts";
 import { appDatabaseUrl, connectExternalDatabase, embeddedDatabaseLooksCurrent, startEmbeddedDatabase, type RunningDatabase } from "./database";
-import { buildAppFrom, checkBuild, startApp, type AppOptions, type RunningApp } from "./app";
+import { buildAppFrom, checkBuild, spawnApp, type AppOptions, type RunningApp } from "./app";
 import { StartupError } from "./errors";
 
 export { StartupError } from "./errors";
@@ -26,6 +26,11 @@ export interface StackOptions {
   app: false | { build: boolean; distDir?: string };
   log: (message: string) => void;
   onAppOutput?: (line: string) => void;
+  /**
+   * Given, as soon as the start begins, the function that stops whatever has started so far (the same as the
+   * returned stack's stop()): `npm start` calls it on Ctrl-C during the start, while the app may already run.
+   */
+  onStop?: (stop: () => Promise<void>) => void;
 }
 
 export interface RunningStack {
@@ -54,13 +59,31 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { env, log } = options;
   const dataDir = path.resolve(env.DATA_DIR);
   const running: { app?: RunningApp; database?: RunningDatabase; chain?: RunningChain } = {};
+  let stopping = false;
+  // Servers being started: stop() waits for them, so one that comes up during a Ctrl-C is stopped too.
+  const starting = new Set<Promise<unknown>>();
+  const whileStarting = <T>(work: Promise<T>): Promise<T> => {
+    if (stopping) throw new StartupError("Stopped during start-up.");
+    starting.add(work);
+    void work.catch(() => {}).finally(() => starting.delete(work));
+    return work;
+  };
   // Ctrl-C stops the app first (nothing then writes), then the database, then the chain.
   const stop = async () => {
+    stopping = true;
+    while (starting.size) await Promise.allSettled([...starting]);
     const { app, database, chain } = running;
     running.app = running.database = running.chain = undefined;
     await app?.stop().catch(() => {});
     await database?.stop().catch(() => {});
     await chain?.close().catch(() => {});
+  };
+  options.onStop?.(stop);
+  /** Spawns the app, registered at once so that stop() ends it even while it boots; resolves once it answers. */
+  const startApp = async (appOptions: AppOptions): Promise<RunningApp> => {
+    const app = await whileStarting(spawnApp(appOptions).then((spawned) => (running.app = spawned)));
+    await app.ready;
+    return { url: app.url, stop: app.stop };
   };
   const ipfsRepo = path.join(dataDir, "ipfs");
   const pgDir = path.join(dataDir, "pg");
@@ -114,23 +137,27 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     if (appOptions && startEarly) {
       if (build) log("App build is up to date (sources and configuration unchanged): skipped next build.");
       log("Starting the app beside the chain and database…");
-      appStarting = startApp(appOptions).then((app) => (running.app = app));
+      appStarting = startApp(appOptions);
     }
 
     const databaseWork = (async () => {
       log(env.DATABASE_URL ? "Migrating the database…" : "Starting PostgreSQL…");
-      const database = env.DATABASE_URL
-        ? await connectExternalDatabase(env.DATABASE_URL, databaseAppUrl)
-        : await startEmbeddedDatabase(pgDir, env.EMBEDDED_PG_PORT);
-      running.database = database;
+      const database = await whileStarting(
+        (env.DATABASE_URL ? connectExternalDatabase(env.DATABASE_URL, databaseAppUrl) : startEmbeddedDatabase(pgDir, env.EMBEDDED_PG_PORT)).then(
+          (started) => (running.database = started),
+        ),
+      );
       log(`Database ready (schema v${database.schemaVersion}).`);
       return database;
     })();
     const chainWork = (async () => {
       if (!options.embeddedChain) return { addresses: undefined };
       log("Starting Ganache…");
-      const chain = await startChain({ dbPath: path.join(dataDir, "chain"), port: env.CHAIN_PORT, chainId: env.CHAIN_ID, mnemonic: env.CHAIN_MNEMONIC, accounts: options.chainAccounts });
-      running.chain = chain;
+      const chain = await whileStarting(
+        startChain({ dbPath: path.join(dataDir, "chain"), port: env.CHAIN_PORT, chainId: env.CHAIN_ID, mnemonic: env.CHAIN_MNEMONIC, accounts: options.chainAccounts }).then(
+          (started) => (running.chain = started),
+        ),
+      );
       chainListening = true;
       log("Ganache is up.");
       await compileContracts(() => log("Compiling contracts…"));
@@ -171,7 +198,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           }
         }
         log("Starting the app…");
-        return (running.app = await startApp(appOptionsLate));
+        return startApp(appOptionsLate);
       })();
     }
     const appWork = appStarting ?? Promise.resolve(undefined);
@@ -195,10 +222,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         await buildAppFrom(appOptions, check.fingerprint);
         log("Starting the app…");
         app = await startApp(appOptions);
-        running.app = app;
       }
     }
 
+    if (stopping) throw new StartupError("Stopped during start-up.");
     return {
       dataDir,
       chain: running.chain,
