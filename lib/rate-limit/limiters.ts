@@ -84,7 +84,8 @@ export function createLimiters(pool: pg.Pool, limits: Record<RateLimitClass, num
       sweep(now);
       const row = result.rows[0]!;
       if (row.points > points) {
-        const seconds = Math.max(1, Math.ceil((Number(row.expire) - now) / 1000));
+        // Against the clock after the answer: another request may have opened the window a moment after `now`.
+        const seconds = Math.max(1, Math.ceil((Number(row.expire) - Date.now()) / 1000));
         throw new ApiError("rate_limited", `Too many requests; try again in ${seconds} s.`, undefined, { "retry-after": String(seconds) });
       }
     },

@@ -29,8 +29,42 @@ export function recordIdRange(patient: string): { from: bigint; to: bigint } {
   return { from, to: from + (1n << INDEX_BITS) };
 }
 
-export async function latestBlockNumber(): Promise<bigint> {
-  return chainRead(async () => BigInt(await getServerWeb3().eth.getBlockNumber()));
+/*
+ * At most one eth_blockNumber in flight per process. A caller arriving while one is in flight waits for the
+ * next, sent as soon as that one answers and shared by everyone who arrived meanwhile: every answer still
+ * comes from a request sent after the call, so it is as new as if the caller had asked alone, but a thousand
+ * key requests a second cost one node round trip at a time, not a thousand.
+ */
+let blockNumberInFlight: Promise<bigint> | undefined;
+let blockNumberNext: Promise<bigint> | undefined;
+
+function sendBlockNumber(): Promise<bigint> {
+  // Straight through the request manager: web3.eth.getBlockNumber's validation and formatting cost more CPU
+  // than the round trip itself, on the path of every key request.
+  const sent = chainRead(async () => BigInt(await getServerWeb3().requestManager.send({ method: "eth_blockNumber", params: [] })));
+  blockNumberInFlight = sent;
+  const settled = () => {
+    if (blockNumberInFlight === sent) blockNumberInFlight = undefined;
+  };
+  sent.then(settled, settled);
+  return sent;
+}
+
+/** The latest block number, from an eth_blockNumber sent after this call. */
+export function latestBlockNumber(): Promise<bigint> {
+  if (blockNumberNext) return blockNumberNext;
+  if (!blockNumberInFlight) return sendBlockNumber();
+  const next = blockNumberInFlight
+    .then(
+      () => {},
+      () => {},
+    )
+    .then(() => {
+      blockNumberNext = undefined;
+      return sendBlockNumber();
+    });
+  blockNumberNext = next;
+  return next;
 }
 
 export async function isPatient(address: string): Promise<boolean> {

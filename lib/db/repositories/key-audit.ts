@@ -1,5 +1,5 @@
 import "server-only";
-import { dbQuery, isDatabaseConnectionError } from "./query";
+import { dbQuery, isDatabaseConnectionError, type PreparedStatement } from "./query";
 
 export type AuditAction = "query" | "key" | "content";
 /** Why a request was allowed (patient, grant) or refused; "forbidden" only in rows written before migration 0004. */
@@ -34,10 +34,15 @@ interface Waiting {
 const waiting: Waiting[] = [];
 let writing = false;
 
+const INSERT_AUDIT: PreparedStatement = {
+  name: "insert-key-audit",
+  text: `INSERT INTO key_audit (actor, record_id, action, allowed, reason)
+         SELECT * FROM unnest($1::text[], $2::numeric[], $3::text[], $4::boolean[], $5::text[])`,
+};
+
 async function insertAudit(entries: readonly AuditEntry[]): Promise<void> {
   await dbQuery(
-    `INSERT INTO key_audit (actor, record_id, action, allowed, reason)
-     SELECT * FROM unnest($1::text[], $2::numeric[], $3::text[], $4::boolean[], $5::text[])`,
+    INSERT_AUDIT,
     [entries.map((e) => e.actor), entries.map((e) => e.recordId), entries.map((e) => e.action), entries.map((e) => e.allowed), entries.map((e) => e.reason)],
   );
 }

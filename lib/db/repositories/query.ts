@@ -25,10 +25,20 @@ function mapError(error: unknown): unknown {
 
 export type Queryable = Pick<pg.Pool, "query"> | pg.PoolClient;
 
+/**
+ * A statement run on every request of a hot route: named, so each connection parses and plans it once and then
+ * only binds and executes it (a CTE's planning can cost more than running it). The text must never change
+ * for a given name.
+ */
+export interface PreparedStatement {
+  name: string;
+  text: string;
+}
+
 /** One query on the shared pool; a connection failure becomes a 503. */
-export async function dbQuery<R extends pg.QueryResultRow>(sql: string, params: unknown[] = [], db: Queryable = getPool()): Promise<pg.QueryResult<R>> {
+export async function dbQuery<R extends pg.QueryResultRow>(sql: string | PreparedStatement, params: unknown[] = [], db: Queryable = getPool()): Promise<pg.QueryResult<R>> {
   try {
-    return await db.query<R>(sql, params);
+    return typeof sql === "string" ? await db.query<R>(sql, params) : await db.query<R>({ name: sql.name, text: sql.text, values: params });
   } catch (error) {
     throw mapError(error);
   }
