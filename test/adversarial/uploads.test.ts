@@ -4,12 +4,13 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { decryptBytes, encryptBytes, encryptedSize, publicKeyFromHex } from "@/lib/crypto";
+import { uploadRecord, UploadError } from "@/lib/records/client/upload";
 import { validateUploadForm } from "@/lib/records/client/upload-form";
 import { startApp } from "@/scripts/stack/app";
 import { freePort } from "@/scripts/stack/ports";
 import { ApiClient, signedInClient } from "../support/api/api-client";
 import { addRecord } from "../support/api/chain";
-import { ensurePatient } from "../support/api/chain-identities";
+import { ensurePatient, nodeBrowserChain } from "../support/api/chain-identities";
 import { encryptedRecord, withDatabase } from "../support/api/fixtures";
 import { stackUnderTest } from "../support/stack-env";
 
@@ -227,6 +228,57 @@ describe("content that is not a PDF, or not encrypted, is refused", () => {
       assert.equal((await client.delete(`/api/uploads/${uploadId}`)).status, 204);
     }
     assert.equal(await uploadRows(address), 0);
+  });
+});
+
+describe("the browser's upload cut during its encryption (the upload is created meanwhile) leaves nothing", () => {
+  it("a file whose reading fails halfway: the upload created beside the encryption is deleted, nothing pinned", async () => {
+    const { client, address, publicKey } = patients.limits;
+    const chain = await nodeBrowserChain(address);
+    const realFetch = globalThis.fetch;
+    const calls: string[] = [];
+    globalThis.fetch = ((input: RequestInfo | URL, init: RequestInit = {}) => {
+      const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url, stack.appUrl);
+      calls.push(`${init.method ?? "GET"} ${url.pathname.replace(/[0-9a-f-]{36}/, ":id")}`);
+      const headers = new Headers(init.headers);
+      headers.set("cookie", client.cookie!);
+      return realFetch(url, { ...init, headers });
+    }) as typeof fetch;
+    const size = 3 * 1024 * 1024;
+    let served = 0;
+    // A file whose second read fails (a disk or a removed USB stick), after the create was sent.
+    const file = {
+      name: "scan.pdf",
+      type: "application/pdf",
+      size,
+      stream: () =>
+        new ReadableStream<Uint8Array>({
+          pull: async (controller) => {
+            if (served > 0) {
+              // Let the create answer first, so that there is an upload to delete.
+              while (!calls.includes("POST /api/uploads")) await new Promise((resolve) => setTimeout(resolve, 5));
+              await new Promise((resolve) => setTimeout(resolve, 300));
+              controller.error(new Error("the file could not be read"));
+              return;
+            }
+            served += 1024 * 1024;
+            controller.enqueue(new Uint8Array(1024 * 1024).fill(0x25));
+          },
+        }),
+    } as unknown as File;
+    const pins = await pinCount();
+    const metadata = { version: 1 as const, title: "Scan", hospital: "H", reason: "R", admissionDate: "2026-01-01", dischargeDate: "2026-01-02", category: "imaging" as const, fileName: "scan.pdf", size, sha256: "0".repeat(64), mimeType: "application/pdf" as const };
+    try {
+      await assert.rejects(
+        uploadRecord({ chain, key: { address, publicKey, publicKeyHex: "", secretKey: new Uint8Array(32) }, file, metadata }, () => {}),
+        (thrown: unknown) => !(thrown instanceof UploadError) && thrown instanceof Error && thrown.message === "the file could not be read",
+      );
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    assert.deepEqual(calls, ["POST /api/uploads", "DELETE /api/uploads/:id"]);
+    assert.equal(await uploadRows(address), 0);
+    assert.equal(await pinCount(), pins);
   });
 });
 

@@ -53,6 +53,20 @@ function isTransientConfirmFailure(error: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const YIELD_EVERY_BYTES = 1024 * 1024;
+
+/** One turn of the event loop (a message, not a timer: browsers clamp nested timers to 4 ms). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 /**
  * Confirms an upload as an on-chain record, retrying with backoff while the server does not see the
  * record yet or cannot be reached. Throws an UploadError (step "confirm", with `pending`) when it gives up;
@@ -97,15 +111,16 @@ function describeApiFailure(error: unknown, doing: string): string {
 }
 
 /**
- * The upload pipeline: new data key -> encrypt file (streamed, chunked envelope) and metadata -> create the
- * upload (key wrapped for the patient, the uploader and every extra recipient) -> PUT the ciphertext with
- * progress -> addRecord in the wallet -> confirm (with retries).
+ * The upload pipeline: new data key -> encrypt the metadata and wrap the key (for the patient, the uploader and
+ * every extra recipient) -> create the upload while the file is encrypted (streamed, chunked envelope; its
+ * size is known from the file's) -> PUT the ciphertext with progress -> addRecord in the wallet -> confirm
+ * (with retries).
  *
  * `patient` defaults to the key's own address; a doctor holding an all-records grant passes the patient,
  * whose public key is then read from the chain (never from the server). `recipients` are further readers
  * whose keys the caller has checked against the chain (lib/sharing/client findUploadRecipients).
  *
- * A failure before the transaction has a hash, a wallet rejection, a refused simulation or a reverted
+ * A failure before the transaction has a hash (the encryption failing after the upload was created included), a wallet rejection, a refused simulation or a reverted
  * receipt deletes the upload (unpins, drops the pending keys) before throwing.
  * Once the transaction may be on chain the upload is never deleted: the server keeps received uploads
  * long enough for a late confirmation.
@@ -138,31 +153,48 @@ export async function uploadRecord(
 
   const dataKey = randomDataKey();
   try {
-    // 2. Encrypt (the ciphertext is collected into a Blob; memory stays one chunk above the file size).
+    // 2. The metadata and the wrapped keys need only the data key, and the envelope's size follows from the
+    // file's size: the upload is created (nothing is on chain yet) while the file is being encrypted.
     const total = encryptedSize(file.size);
-    onProgress({ step: "encrypt", done: 0, total: file.size });
-    const parts: Uint8Array<ArrayBuffer>[] = [];
-    const plaintext = countingChunks(streamChunks(file.stream()), (done) => onProgress({ step: "encrypt", done, total: file.size }));
-    for await (const chunk of encryptStream(dataKey, plaintext)) parts.push(chunk as Uint8Array<ArrayBuffer>);
-    const ciphertext = new Blob(parts, { type: "application/octet-stream" });
-    if (ciphertext.size !== total) throw new UploadError("Encryption produced an unexpected size.", "encrypt");
     const encryptedMetadata = bytesToBase64(encryptJson(dataKey, metadata));
     // The uploader's own entry first (as the server expects), then the patient's and the other readers'.
     const wrappedKeys = readers.map((reader) => ({ recipient: reader.address as `0x${string}`, wrappedKey: encodeWrappedKey(wrapKey(dataKey, reader.publicKey)) }));
+    const creating = api.createUpload({ patient: patient as `0x${string}`, size: total, encryptedMetadata, wrappedKeys }).then(
+      (upload) => ({ ok: true as const, upload }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    let createFailed = false;
+    void creating.then((outcome) => (createFailed = !outcome.ok));
 
-    // 3. Create the upload (nothing is on chain yet; a failure here leaves nothing behind).
-    onProgress({ step: "create" });
-    let upload: api.CreatedUpload;
+    // 3. Encrypt (the ciphertext is collected into a Blob; memory stays one chunk above the file size).
+    // A failed create stops the encryption early: its error is the one reported.
+    let ciphertext: Blob | undefined;
+    let encryptError: unknown;
     try {
-      upload = await api.createUpload({ patient: patient as `0x${string}`, size: total, encryptedMetadata, wrappedKeys });
+      onProgress({ step: "encrypt", done: 0, total: file.size });
+      const parts: Uint8Array<ArrayBuffer>[] = [];
+      const plaintext = countingChunks(streamChunks(file.stream()), (done) => onProgress({ step: "encrypt", done, total: file.size }));
+      let sinceYield = 0;
+      for await (const chunk of encryptStream(dataKey, plaintext)) {
+        if (createFailed) break;
+        parts.push(chunk as Uint8Array<ArrayBuffer>);
+        // Let the page breathe about every MiB: the create's answer is taken in (and the progress painted)
+        // while the encryption goes on, instead of after it.
+        sinceYield += chunk.byteLength;
+        if (sinceYield >= YIELD_EVERY_BYTES) {
+          sinceYield = 0;
+          await yieldToEventLoop();
+        }
+      }
+      ciphertext = new Blob(parts, { type: "application/octet-stream" });
     } catch (error) {
-      throw new UploadError(describeApiFailure(error, "Preparing the upload"), "create", error);
-    }
-    if (ciphertext.size > upload.maxBytes) {
-      await api.deleteUpload(upload.uploadId).catch(() => undefined);
-      throw new UploadError("The encrypted file is larger than the server accepts.", "create");
+      encryptError = error;
     }
 
+    if (encryptError === undefined && !createFailed) onProgress({ step: "create" });
+    const created = await creating;
+    if (!created.ok) throw new UploadError(describeApiFailure(created.error, "Preparing the upload"), "create", created.error);
+    const upload = created.upload;
     const cleanUp = async () => {
       try {
         await api.deleteUpload(upload.uploadId);
@@ -171,6 +203,16 @@ export async function uploadRecord(
         return false;
       }
     };
+    if (encryptError !== undefined || ciphertext?.size !== total) {
+      // Nothing is on chain: the upload just created goes again.
+      await cleanUp();
+      if (encryptError !== undefined) throw encryptError;
+      throw new UploadError("Encryption produced an unexpected size.", "encrypt");
+    }
+    if (ciphertext.size > upload.maxBytes) {
+      await cleanUp();
+      throw new UploadError("The encrypted file is larger than the server accepts.", "create");
+    }
 
     // 4. Send the ciphertext.
     let content: api.UploadedContent;
