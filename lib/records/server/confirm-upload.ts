@@ -11,6 +11,12 @@ import { uploaderUpload } from "./uploader-upload";
  * Confirming again with the same record answers the same.
  */
 export async function confirmUpload(caller: `0x${string}`, uploadId: string, recordId: string): Promise<{ recordId: string; cid: string }> {
+  // The record is read from the chain while the upload is looked up (the chain is public; its answer is used
+  // only once the upload is known to be the caller's).
+  const onChain = getRecord(BigInt(recordId)).then(
+    (record) => ({ record }),
+    (error: unknown) => ({ error }),
+  );
   const upload = await uploaderUpload(caller, uploadId);
   if (upload.status === "confirmed") {
     if (upload.recordId !== null && BigInt(upload.recordId) === BigInt(recordId) && upload.cid) return { recordId, cid: upload.cid };
@@ -18,7 +24,9 @@ export async function confirmUpload(caller: `0x${string}`, uploadId: string, rec
   }
   if (upload.status !== "received" || !upload.cid) throw new ApiError("conflict", "The content of this upload has not been received yet.");
   if (patientOfRecord(recordId) !== upload.patient) throw new ApiError("conflict", `Record ${recordId} belongs to another patient than this upload.`);
-  const record = await getRecord(BigInt(recordId));
+  const read = await onChain;
+  if ("error" in read) throw read.error;
+  const { record } = read;
   if (!record) throw new ApiError("conflict", `Record ${recordId} is not on chain; wait for the transaction to be mined.`);
   const expected = cidChainParts(upload.cid);
   if (record.cidDigest !== expected.cidDigest || record.codec !== expected.codec) {

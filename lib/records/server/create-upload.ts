@@ -59,6 +59,13 @@ async function checkPatientCaps(db: Queryable, patient: `0x${string}`, declaredS
 export async function createUpload(caller: `0x${string}`, input: CreateUploadRequest): Promise<CreateUploadResponse> {
   scheduleCleanup();
   const now = serverNowSeconds();
+  // The chain is read once, side by side: the uploader's right and the grant of every other recipient named
+  // (a doctor's answer is used only after the uploader's check and the checks of the request's shape).
+  const others = [...new Set(input.wrappedKeys.map((k) => k.recipient))].filter((recipient) => recipient !== input.patient && recipient !== caller);
+  const grants = Promise.all(others.map((doctor) => hasLiveAllAccess(input.patient, doctor, now))).then(
+    (live) => ({ live }),
+    (error: unknown) => ({ error }),
+  );
   await checkUploader(caller, input.patient, now);
   const maxBytes = maxCiphertextBytes();
   if (input.size > maxBytes) {
@@ -74,8 +81,9 @@ export async function createUpload(caller: `0x${string}`, input: CreateUploadReq
   if (!recipients.includes(caller)) {
     throw new ApiError("invalid_input", "The data key must be wrapped for you, the uploader.", [{ path: "wrappedKeys", message: "no entry for the uploader" }]);
   }
-  const others = recipients.filter((recipient) => recipient !== input.patient && recipient !== caller);
-  const live = await Promise.all(others.map((doctor) => hasLiveAllAccess(input.patient, doctor, now)));
+  const read = await grants;
+  if ("error" in read) throw read.error;
+  const { live } = read;
   const refused = others.filter((_, i) => !live[i]);
   if (refused.length) {
     throw new ApiError("forbidden", `${refused.join(", ")} may not receive this record's key: only the patient, the uploader and doctors holding a live all-records grant from the patient may.`);
