@@ -84,8 +84,12 @@ export async function transact(method: SendableMethod, from: string, onStatus?: 
   let estimate: bigint;
   try {
     onStatus?.({ stage: "checking" });
-    await method.call({ from });
-    estimate = BigInt(await method.estimateGas({ from }));
+    // Both read the same state: asked side by side, one round trip to the node instead of two. The
+    // simulation's error is the one reported (it carries the contract's custom error).
+    const [simulated, estimated] = await Promise.allSettled([method.call({ from }), method.estimateGas({ from })]);
+    if (simulated.status === "rejected") throw simulated.reason;
+    if (estimated.status === "rejected") throw estimated.reason;
+    estimate = BigInt(estimated.value);
   } catch (error) {
     throw parseChainError(error, { mayBeOnChain: false });
   }
