@@ -4,6 +4,10 @@
 // (lib/records/client/list.ts loadMyRecordsPage, run here in Node against the bench's own stack). Median of
 // RUNS, interleaved; also a page of 10 for both (the history's cost alone). BENCH_RECORDS_WHOLE=1 also times the
 // whole-history load (loadMyRecords) of the big patient once, as "My records" did before paging.
+// "My patients" likewise: the first page for a doctor granted by 1,000 patients against a doctor granted by 10,
+// each as the doctor's browser loads it (lib/doctor/client/patients.ts loadMyPatientsPage: GET
+// /api/doctor/patients for the page, each patient's granted record from the chain, POST /api/records/query for
+// them, unwrapping and decrypting each); every patient shares one record with the doctor.
 //   node --import tsx bench/records/run.ts            (also part of `npm run bench`)
 import { randomBytes } from "node:crypto";
 import pg from "pg";
@@ -12,10 +16,11 @@ import { browserChain, type BrowserChain } from "@/lib/chain/client";
 import type { ContractAddresses } from "@/lib/chain/deployment";
 import { patientContractAbi } from "@/lib/chain/generated/contracts";
 import { encryptJson, randomDataKey, wrapKey } from "@/lib/crypto";
+import { loadMyPatientsPage, PATIENTS_PAGE_SIZE } from "@/lib/doctor/client";
 import type { UnlockedKey } from "@/lib/keystore";
 import { loadMyRecords, loadMyRecordsPage, RECORDS_PAGE_SIZE } from "@/lib/records/client/list";
 import { rpc, signedInClient } from "@/test/support/api/api-client";
-import { registerPatient } from "@/test/support/api/chain";
+import { registerDoctor, registerPatient } from "@/test/support/api/chain";
 import { testKeys } from "@/test/support/api/fixtures";
 import { startBenchStack } from "../lib/bench-stack";
 import { fmt, median, printTable, timeMs, writeResults, type SummaryRow } from "../lib/stats";
@@ -26,12 +31,30 @@ const RUNS = Number(process.env.BENCH_RECORDS_RUNS ?? 9);
 const TARGET_RATIO = 1.5;
 const SEND_BATCH = 100;
 const EQUAL_PAGE = 10;
+const DOCTOR_BIG = Number(process.env.BENCH_PATIENTS_BIG ?? 1_000);
+const DOCTOR_SMALL = 10;
+// Ganache accounts: the records patients and doctors below FIRST_PATIENT_ACCOUNT, then one per granting patient.
+const FIRST_PATIENT_ACCOUNT = 30;
 
 interface Patient {
   key: UnlockedKey;
   chain: BrowserChain;
   cookie: string;
 }
+
+const metadataOf = (i: number) => ({
+  version: 1,
+  title: `Record ${i + 1}`,
+  hospital: ["St Mary's", "General", "Royal Infirmary"][i % 3],
+  reason: "Follow-up",
+  admissionDate: "2026-01-02",
+  dischargeDate: "2026-01-03",
+  category: "lab-result",
+  fileName: `record-${i + 1}.pdf`,
+  size: 1000 + i,
+  sha256: randomBytes(32).toString("hex"),
+  mimeType: "application/pdf",
+});
 
 /**
  * `count` records for `patient`: addRecord mined on chain (sent SEND_BATCH at a time), and the key store's rows
@@ -60,23 +83,7 @@ async function seedRecords(web3: Web3, patientAddress: string, patientContract: 
   const ids = cids.map((_, i) => ((BigInt(patientAddress) << 96n) | BigInt(first + i)).toString());
   const dataKey = randomDataKey();
   const wrapped = Buffer.from(wrapKey(dataKey, publicKey));
-  const metadata = ids.map((_, i) =>
-    Buffer.from(
-      encryptJson(dataKey, {
-        version: 1,
-        title: `Record ${i + 1}`,
-        hospital: ["St Mary's", "General", "Royal Infirmary"][i % 3],
-        reason: "Follow-up",
-        admissionDate: "2026-01-02",
-        dischargeDate: "2026-01-03",
-        category: "lab-result",
-        fileName: `record-${i + 1}.pdf`,
-        size: 1000 + i,
-        sha256: randomBytes(32).toString("hex"),
-        mimeType: "application/pdf",
-      }),
-    ),
-  );
+  const metadata = ids.map((_, i) => Buffer.from(encryptJson(dataKey, metadataOf(i))));
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -89,6 +96,50 @@ async function seedRecords(web3: Web3, patientAddress: string, patientContract: 
       `INSERT INTO wrapped_keys (record_id, recipient, wrapped_key, status)
        SELECT id, $2, $3, 'confirmed' FROM unnest($1::numeric[]) AS id`,
       [ids, patientAddress, wrapped],
+    );
+  } finally {
+    await db.end();
+  }
+  dataKey.fill(0);
+}
+
+
+// Plain eth_sendTransaction calls from many accounts (one each), SEND_BATCH at a time (Ganache mines each at once).
+async function sendAll(calls: Array<{ from: string; data: string }>, to: string): Promise<void> {
+  for (let start = 0; start < calls.length; start += SEND_BATCH) {
+    await Promise.all(calls.slice(start, start + SEND_BATCH).map(({ from, data }) => rpc("eth_sendTransaction", [{ from, to, data, gas: "0x493e0" }])));
+  }
+}
+
+/**
+ * Patients who each register, add one record and grant `doctor` access to it (three rounds of plain
+ * eth_sendTransaction, one transaction per patient per round), and the key store's rows for those records
+ * (encrypted metadata, the data key wrapped for the doctor) written straight into PostgreSQL.
+ */
+async function seedGrants(web3: Web3, patientAccounts: readonly string[], doctor: string, doctorKey: Uint8Array, patientKeyHex: string, patientContract: string, databaseUrl: string): Promise<void> {
+  const contract = new web3.eth.Contract(patientContractAbi, patientContract);
+  const patients = patientAccounts.map((account) => account.toLowerCase());
+  const ids = patients.map((patient) => ((BigInt(patient) << 96n) | 0n).toString());
+  await sendAll(patients.map((from) => ({ from, data: contract.methods.registerPatient(patientKeyHex).encodeABI() })), patientContract);
+  await sendAll(patients.map((from) => ({ from, data: contract.methods.addRecord(from, `0x${randomBytes(32).toString("hex")}`, 0x55).encodeABI() })), patientContract);
+  await sendAll(patients.map((from, i) => ({ from, data: contract.methods.grantAccess(doctor, [ids[i]!], 0).encodeABI() })), patientContract);
+  const last = patients.at(-1)!;
+  if (!(await contract.methods.canRead(doctor, ids.at(-1)!).call())) throw new Error(`the grant of ${last} to ${doctor} was not mined`);
+  const dataKey = randomDataKey();
+  const wrapped = Buffer.from(wrapKey(dataKey, doctorKey));
+  const metadata = ids.map((_, i) => Buffer.from(encryptJson(dataKey, metadataOf(i))));
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    await db.query(
+      `INSERT INTO records (record_id, cid, patient, uploader, size, encrypted_metadata)
+       SELECT * FROM unnest($1::numeric[], $2::text[], $3::text[], $3::text[], $4::bigint[], $5::bytea[])`,
+      [ids, ids.map((id) => `bench-grant-${id}`), patients, ids.map(() => 1000), metadata],
+    );
+    await db.query(
+      `INSERT INTO wrapped_keys (record_id, recipient, wrapped_key, status)
+       SELECT id, $2, $3, 'confirmed' FROM unnest($1::numeric[]) AS id`,
+      [ids, doctor, wrapped],
     );
   } finally {
     await db.end();
@@ -115,7 +166,7 @@ function browserFetch(appUrl: string): (cookie: string) => void {
 }
 
 export async function main() {
-  const bench = await startBenchStack({ env: { RATE_LIMIT_RECORDS: "100000000" } });
+  const bench = await startBenchStack({ env: { RATE_LIMIT_RECORDS: "100000000" }, accounts: FIRST_PATIENT_ACCOUNT + DOCTOR_BIG + DOCTOR_SMALL });
   try {
     const appUrl = bench.stack.app!.url;
     const addresses = bench.stack.addresses as ContractAddresses;
@@ -135,6 +186,24 @@ export async function main() {
         cookie: client.cookie!,
       };
     }
+    const recordsSeedSeconds = (performance.now() - seeding) / 1000;
+    const doctors: Record<"big" | "small", Patient> = {} as Record<"big" | "small", Patient>;
+    const patientKeys = testKeys();
+    let nextPatient = FIRST_PATIENT_ACCOUNT;
+    for (const [name, account, count] of [["big", bench.accounts[15]!, DOCTOR_BIG], ["small", bench.accounts[16]!, DOCTOR_SMALL]] as const) {
+      const address = account.toLowerCase();
+      const keys = testKeys();
+      await registerDoctor(bench.accounts[0]!, address, keys.publicKeyHex, { name: `Dr Bench ${name}` });
+      const granting = bench.accounts.slice(nextPatient, (nextPatient += count));
+      if (granting.length !== count) throw new Error(`${granting.length} accounts for ${count} patients`);
+      await seedGrants(web3, granting, address, keys.publicKey, patientKeys.publicKeyHex, addresses.PatientContract, bench.stack.database.url);
+      const client = await signedInClient(address);
+      doctors[name] = {
+        key: { address, publicKey: keys.publicKey, publicKeyHex: keys.publicKeyHex, secretKey: keys.secretKey },
+        chain: browserChain(provider as never, addresses, address),
+        cookie: client.cookie!,
+      };
+    }
     const seedSeconds = (performance.now() - seeding) / 1000;
     const asBrowser = browserFetch(appUrl);
     const firstPage = async (patient: Patient) => {
@@ -144,6 +213,15 @@ export async function main() {
         throw new Error(`first page of ${patient.key.address}: ${page.entries.length} entries, not all decrypted`);
       }
     };
+    const patientsPage = async (doctor: Patient, expected: number) => {
+      asBrowser(doctor.cookie);
+      const page = await loadMyPatientsPage(doctor.chain, doctor.key);
+      if (page.patients.length !== expected || page.patients.some((patient) => patient.entries.length !== 1 || patient.entries[0]!.status !== "ok")) {
+        throw new Error(`"My patients" of ${doctor.key.address}: ${page.patients.length} patients, not all with their record decrypted`);
+      }
+    };
+    // The doctor's first request after the server started scans the grant events from block 0; later ones only the new blocks.
+    const coldPatients = { big: await timeMs(() => patientsPage(doctors.big, Math.min(PATIENTS_PAGE_SIZE, DOCTOR_BIG))), small: await timeMs(() => patientsPage(doctors.small, Math.min(PATIENTS_PAGE_SIZE, DOCTOR_SMALL))) };
     // Warm-up (routes compiled, pools open), then interleaved runs.
     await firstPage(patients.big);
     await firstPage(patients.small);
@@ -154,11 +232,15 @@ export async function main() {
       if (page.entries.length !== EQUAL_PAGE) throw new Error("equal page");
     };
     const times = { big: [] as number[], small: [] as number[], bigEqual: [] as number[], smallEqual: [] as number[] };
+    // The first page of "My patients" holds as many patients as the small doctor has (ten): no equal-page row.
+    const patientTimes = { big: [] as number[], small: [] as number[] };
     for (let run = 0; run < RUNS; run++) {
       times.big.push(await timeMs(() => firstPage(patients.big)));
       times.small.push(await timeMs(() => firstPage(patients.small)));
       times.bigEqual.push(await timeMs(() => equalPage(patients.big)));
       times.smallEqual.push(await timeMs(() => equalPage(patients.small)));
+      patientTimes.big.push(await timeMs(() => patientsPage(doctors.big, Math.min(PATIENTS_PAGE_SIZE, DOCTOR_BIG))));
+      patientTimes.small.push(await timeMs(() => patientsPage(doctors.small, Math.min(PATIENTS_PAGE_SIZE, DOCTOR_SMALL))));
     }
     // The whole history as "My records" loaded it before paging: minutes for 5,000 records, so only on request.
     let wholeMs: number | undefined;
@@ -173,6 +255,7 @@ export async function main() {
     const smallMs = median(times.small);
     const bigEqualMs = median(times.bigEqual);
     const smallEqualMs = median(times.smallEqual);
+    const patientsMs = { big: median(patientTimes.big), small: median(patientTimes.small) };
     const summary: SummaryRow[] = [
       {
         bench: "records",
@@ -191,6 +274,24 @@ export async function main() {
         ratio: `${fmt(bigEqualMs / smallEqualMs, 2)}x`,
         target: `<= ${TARGET_RATIO}x`,
         pass: bigEqualMs / smallEqualMs <= TARGET_RATIO,
+      },
+      {
+        bench: "records",
+        what: `"My patients" first page (${PATIENTS_PAGE_SIZE}), ${fmt(DOCTOR_BIG)} patients`,
+        measured: `${fmt(patientsMs.big)} ms`,
+        baseline: `same page, ${DOCTOR_SMALL} patients ${fmt(patientsMs.small)} ms`,
+        ratio: `${fmt(patientsMs.big / patientsMs.small, 2)}x`,
+        target: `<= ${TARGET_RATIO}x`,
+        pass: patientsMs.big / patientsMs.small <= TARGET_RATIO,
+      },
+      {
+        bench: "records",
+        what: `  first request after a server start (scans the chain's grants)`,
+        measured: `${fmt(coldPatients.big)} ms`,
+        baseline: `${DOCTOR_SMALL} patients ${fmt(coldPatients.small)} ms`,
+        ratio: `${fmt(coldPatients.big / coldPatients.small, 2)}x`,
+        target: "",
+        pass: null,
       },
       ...(wholeMs === undefined
         ? []
@@ -215,7 +316,17 @@ export async function main() {
       ratio: bigMs / smallMs,
       equalPageMs: { size: EQUAL_PAGE, big: bigEqualMs, small: smallEqualMs, ratio: bigEqualMs / smallEqualMs },
       wholeHistoryMs: wholeMs,
+      myPatients: {
+        what: "lib/doctor/client/patients.ts loadMyPatientsPage in Node: GET /api/doctor/patients, each patient's granted record from the chain, POST /api/records/query, unwrap + decrypt each",
+        pageSize: PATIENTS_PAGE_SIZE,
+        patients: { big: DOCTOR_BIG, small: DOCTOR_SMALL },
+        firstPageMs: { big: patientsMs.big, small: patientsMs.small },
+        ratio: patientsMs.big / patientsMs.small,
+        coldFirstRequestMs: coldPatients,
+        timesMs: patientTimes,
+      },
       seedSeconds,
+      recordsSeedSeconds,
       timesMs: times,
       summary,
     });
