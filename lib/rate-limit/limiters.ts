@@ -48,22 +48,40 @@ export interface Limiters {
 }
 
 /*
- * One statement per count: a fixed window of WINDOW_SECONDS per key (the first request opens it, the count
- * restarts once it has ended), the same rows and semantics as rate-limiter-flexible's RateLimiterPostgres.
- * The transaction of that statement alone commits without waiting for its WAL flush (synchronous_commit off,
- * local to it): a crash may forget the last few increments, which only lets a client a few more requests
- * once; every other write (sessions, keys, the audit) still waits for its flush. Under load this takes two
- * flushes off every key request.
+ * A fixed window of WINDOW_SECONDS per key (the first request opens it, the count restarts once it has ended),
+ * the same rows and semantics as rate-limiter-flexible's RateLimiterPostgres, counted in one statement for
+ * many requests: at most one count statement runs per limiter set, and the requests arriving meanwhile are
+ * counted together by the next (n requests on one key add n, and the i-th of them holds count total - n + i,
+ * exactly as if they had come one after the other; keys are locked in sorted order, so instances never
+ * deadlock). That statement's transaction alone commits without waiting for its WAL flush
+ * (synchronous_commit off, local to it): a crash may forget the last few increments, which only lets a client
+ * a few more requests once; every other write (sessions, keys, the audit) still waits for its flush.
  */
 const CONSUME = {
-  name: "rate-limit-consume",
+  name: "rate-limit-consume-many",
   text: `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))
-         INSERT INTO ${RATE_LIMIT_TABLE} AS r (key, points, expire) SELECT $1, 1, $2::bigint FROM unflushed
+         INSERT INTO ${RATE_LIMIT_TABLE} AS r (key, points, expire)
+           SELECT c.key, c.n, $3::bigint FROM unflushed, unnest($1::text[], $2::int[]) AS c(key, n) ORDER BY c.key
          ON CONFLICT (key) DO UPDATE SET
-           points = CASE WHEN r.expire IS NULL OR r.expire <= $3::bigint THEN 1 ELSE r.points + 1 END,
-           expire = CASE WHEN r.expire IS NULL OR r.expire <= $3::bigint THEN $2::bigint ELSE r.expire END
-         RETURNING points, expire`,
+           points = CASE WHEN r.expire IS NULL OR r.expire <= $4::bigint THEN EXCLUDED.points ELSE r.points + EXCLUDED.points END,
+           expire = CASE WHEN r.expire IS NULL OR r.expire <= $4::bigint THEN $3::bigint ELSE r.expire END
+         RETURNING key, points, expire`,
 };
+/** At most this many requests counted by one statement. */
+const MAX_BATCH = 1_000;
+
+interface Count {
+  /** This request's place in its key's window (1 = the first). */
+  count: number;
+  /** When the window ends, epoch milliseconds. */
+  expire: number;
+}
+
+interface Waiting {
+  key: string;
+  resolve(count: Count): void;
+  reject(error: unknown): void;
+}
 
 /** Limiters on `pool`, with per-minute limits per class (exported for the tests against a real PostgreSQL). */
 export function createLimiters(pool: pg.Pool, limits: Record<RateLimitClass, number>, keyPrefix = "rl"): Limiters {
@@ -73,19 +91,55 @@ export function createLimiters(pool: pg.Pool, limits: Record<RateLimitClass, num
     lastSweep = now;
     pool.query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE expire < $1`, [now - SWEEP_MS]).catch(() => {});
   };
+
+  const waiting: Waiting[] = [];
+  let counting = false;
+  const countBatch = async (batch: Waiting[]) => {
+    const byKey = new Map<string, Waiting[]>();
+    for (const request of batch) {
+      const same = byKey.get(request.key);
+      if (same) same.push(request);
+      else byKey.set(request.key, [request]);
+    }
+    const keys = [...byKey.keys()].sort();
+    const now = Date.now();
+    try {
+      const result = await pool.query<{ key: string; points: number; expire: string | number }>({
+        ...CONSUME,
+        values: [keys, keys.map((key) => byKey.get(key)!.length), now + WINDOW_SECONDS * 1000, now],
+      });
+      sweep(now);
+      for (const row of result.rows) {
+        const requests = byKey.get(row.key) ?? [];
+        byKey.delete(row.key);
+        requests.forEach((request, i) => request.resolve({ count: row.points - requests.length + 1 + i, expire: Number(row.expire) }));
+      }
+      for (const requests of byKey.values()) for (const request of requests) request.reject(new Error("The rate limit count returned no row."));
+    } catch (error) {
+      for (const request of batch) request.reject(error);
+    }
+  };
+  const drain = async () => {
+    counting = true;
+    try {
+      while (waiting.length) await countBatch(waiting.splice(0, MAX_BATCH));
+    } finally {
+      counting = false;
+    }
+  };
+  const count = (key: string) =>
+    new Promise<Count>((resolve, reject) => {
+      waiting.push({ key, resolve, reject });
+      if (!counting) void drain();
+    });
+
   return {
     async consume(kind, scope, key) {
       const points = kind === "signIn" || scope === "session" ? limits[kind] : limits[kind] * PER_ADDRESS_FACTOR;
-      const now = Date.now();
-      const result = await pool.query<{ points: number; expire: string | number }>({
-        ...CONSUME,
-        values: [`${keyPrefix}:${kind}:${scope}:${key}`, now + WINDOW_SECONDS * 1000, now],
-      });
-      sweep(now);
-      const row = result.rows[0]!;
-      if (row.points > points) {
-        // Against the clock after the answer: another request may have opened the window a moment after `now`.
-        const seconds = Math.max(1, Math.ceil((Number(row.expire) - Date.now()) / 1000));
+      const counted = await count(`${keyPrefix}:${kind}:${scope}:${key}`);
+      if (counted.count > points) {
+        // Against the clock after the answer: another request may have opened the window a moment after it was sent.
+        const seconds = Math.max(1, Math.ceil((counted.expire - Date.now()) / 1000));
         throw new ApiError("rate_limited", `Too many requests; try again in ${seconds} s.`, undefined, { "retry-after": String(seconds) });
       }
     },

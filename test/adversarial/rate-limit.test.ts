@@ -42,6 +42,32 @@ describe("rate limits shared through PostgreSQL", () => {
     }
   });
 
+  it("requests counted together (300 in parallel over 3 keys, one instance, limit 40): exactly 40 pass per key, every request counted", async () => {
+    const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 3 });
+    try {
+      const prefix = `adversarial-${randomUUID()}`;
+      const limiters = createLimiters(pool, { signIn: 40, keys: 40, records: 40, uploads: 40 }, prefix);
+      const keys = ["a", "b", "c"];
+      const outcomes = await Promise.all(
+        Array.from({ length: 300 }, (_, i) =>
+          limiters.consume("uploads", "session", keys[i % 3]!).then(
+            () => `${keys[i % 3]} ok`,
+            (error: unknown) => (error instanceof ApiError && error.code === "rate_limited" ? `${keys[i % 3]} limited` : String(error)),
+          ),
+        ),
+      );
+      for (const key of keys) {
+        assert.equal(outcomes.filter((o) => o === `${key} ok`).length, 40, key);
+        assert.equal(outcomes.filter((o) => o === `${key} limited`).length, 60, key);
+      }
+      const stored = await pool.query<{ points: number }>("SELECT points FROM rate_limits WHERE key LIKE $1", [`${prefix}:%`]);
+      assert.deepEqual(stored.rows.map((r) => r.points), [100, 100, 100]);
+      await pool.query("DELETE FROM rate_limits WHERE key LIKE $1", [`${prefix}:%`]);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it("a count whose minute has ended starts again; Retry-After is the rest of the window; rows keep rate-limiter-flexible's layout", async () => {
     const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 1 });
     try {
