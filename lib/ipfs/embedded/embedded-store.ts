@@ -5,15 +5,11 @@ import { IpfsNotFoundError, IpfsRepoError, IpfsUnavailableError } from "../error
 import { parseFileCid } from "../file-cid";
 import type { AddResult, IpfsStore } from "../ipfs-store";
 import { meteredSource } from "../metered-source";
-import { readAhead } from "../read-ahead";
 import { BlockStore, blockKey } from "./block-store";
 import { fileBytes, isComplete, markReachable } from "./dag";
 import { KUBO_IMPORT_OPTIONS } from "./kubo-import-options";
 import { PinSet } from "./pin-set";
 import { RwLock } from "./rw-lock";
-
-/** How much of a streamed add may wait, read but not yet taken by the importer (4 MiB: more than one batch of blocks). */
-const READ_AHEAD_BYTES = 4 * 1024 * 1024;
 
 /** One lock per repo folder, shared by every store this process opens on it. */
 const locks = new Map<string, RwLock>();
@@ -56,12 +52,8 @@ export class EmbeddedIpfsStore implements IpfsStore {
     this.assertOpen();
     return this.lock.shared(async () => {
       const input = meteredSource(content, opts?.signal);
-      // A stream (a request body) is read ahead while the importer hashes and writes the chunks it has:
-      // the importer asks for more only after each batch of ten blocks is written, so the transfer and the
-      // import would otherwise take turns.
-      const source = content instanceof Uint8Array ? input.source : readAhead(input.source, READ_AHEAD_BYTES);
       // Blocks of an aborted add stay unpinned until the next unpin sweeps them.
-      const { cid } = await importFile({ content: source }, this.blocks, KUBO_IMPORT_OPTIONS);
+      const { cid } = await importFile({ content: input.source }, this.blocks, KUBO_IMPORT_OPTIONS);
       await this.pins.add(cid);
       return { cid: cid.toString(), size: input.bytes() };
     });
