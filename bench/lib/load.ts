@@ -1,4 +1,6 @@
-// autocannon (no bundled types) behind a small typed wrapper: N connections for D seconds against one URL.
+// autocannon (no bundled types) behind a small typed wrapper: N connections for D seconds against one URL,
+// with the CPU time each process of the bench's stack spent per request meanwhile (Linux only).
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 interface Histogram {
@@ -38,10 +40,52 @@ export interface LoadResult {
   /** Connection errors, timeouts and every answer other than 2xx. */
   errors: number;
   statusCodes: Record<string, number>;
+  /**
+   * CPU milliseconds per request, by process: "app" (next start), "postgres" (every PostgreSQL process), "bench"
+   * (this process: the load generator and the embedded chain); empty where /proc is not available.
+   */
+  cpuMsPerRequest: Record<string, number>;
+}
+
+const CLOCK_TICKS = 100;
+
+/** CPU seconds so far of this process and of its descendants, grouped as in LoadResult.cpuMsPerRequest. */
+function stackCpuSeconds(): Record<string, number> {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return {};
+  }
+  const processes = new Map<number, { parent: number; name: string; seconds: number }>();
+  for (const entry of entries) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      processes.set(Number(entry), { parent: Number(fields[1]), name, seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const own = process.cpuUsage();
+  const totals: Record<string, number> = { bench: (own.user + own.system) / 1e6 };
+  for (const [pid, info] of processes) {
+    let ancestor = info.parent;
+    for (let depth = 0; depth < 8 && ancestor > 1 && ancestor !== process.pid; depth++) ancestor = processes.get(ancestor)?.parent ?? 0;
+    if (ancestor !== process.pid || pid === process.pid) continue;
+    const group = info.name.startsWith("postgres") ? "postgres" : info.name.startsWith("next") || info.name === "node" ? "app" : "other";
+    totals[group] = (totals[group] ?? 0) + info.seconds;
+  }
+  return totals;
 }
 
 export async function load(url: string, options: { connections: number; seconds: number; headers?: Record<string, string> }): Promise<LoadResult> {
+  const cpuBefore = stackCpuSeconds();
   const result = await autocannon({ url, connections: options.connections, duration: options.seconds, headers: options.headers, timeout: 10 });
+  const cpuAfter = stackCpuSeconds();
+  const requests = Math.max(1, result.requests.total);
+  const cpuMsPerRequest = Object.fromEntries(Object.entries(cpuAfter).map(([group, seconds]) => [group, ((seconds - (cpuBefore[group] ?? 0)) * 1000) / requests]));
   return {
     requests: result.requests.total,
     requestsPerSecond: result.requests.total / result.duration,
@@ -50,5 +94,6 @@ export async function load(url: string, options: { connections: number; seconds:
     maxMs: result.latency.max,
     errors: result.errors + result.timeouts + result.non2xx,
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stat]) => [code, stat.count])),
+    cpuMsPerRequest,
   };
 }
