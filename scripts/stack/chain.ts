@@ -1,5 +1,6 @@
+import { fork } from "node:child_process";
 import { mkdir } from "node:fs/promises";
-import { Worker } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
 import { StartupError } from "./errors";
 import { assertPortFree } from "./ports";
 
@@ -24,27 +25,27 @@ const HOST = "127.0.0.1";
 export const embeddedRpcUrl = (port: number) => `http://${HOST}:${port}`;
 
 /**
- * Ganache in a worker thread of this process (chain-worker.mjs): deterministic accounts, pinned chain and network
- * id, state on disk. Its own thread answers JSON-RPC, so the app's requests do not wait for this one's work.
+ * Ganache in a child process (chain-process.mjs): deterministic accounts, pinned chain and network id, state on
+ * disk. It loads beside the rest of the start and answers JSON-RPC on its own event loop; it closes its data
+ * and exits when asked, and by itself when this process goes away.
  */
 export async function startChain(options: ChainOptions): Promise<RunningChain> {
   const host = HOST;
   await assertPortFree(options.port, host, "chain RPC", "CHAIN_PORT");
   if (options.dbPath) await mkdir(options.dbPath, { recursive: true });
-  const worker = new Worker(new URL("./chain-worker.mjs", import.meta.url), {
-    workerData: { port: options.port, host, chainId: options.chainId, mnemonic: options.mnemonic, accounts: options.accounts ?? 10, dbPath: options.dbPath },
-    // The worker is plain JavaScript: no TypeScript loader to start.
-    execArgv: [],
-  });
-  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  // Plain JavaScript: no TypeScript loader to start.
+  const child = fork(fileURLToPath(new URL("./chain-process.mjs", import.meta.url)), [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Through the channel, not the command line: the mnemonic stays out of the process list.
+  child.send({ start: { port: options.port, host, chainId: options.chainId, mnemonic: options.mnemonic, accounts: options.accounts ?? 10, dbPath: options.dbPath } });
   const answer = await new Promise<{ ready?: true; accounts?: string[]; error?: string }>((resolve) => {
-    worker.once("message", resolve);
-    worker.once("error", (error) => resolve({ error: error.message.split("\n")[0] }));
-    void exited.then(() => resolve({ error: "the chain's thread ended" }));
+    child.once("message", (message) => resolve(message as { ready?: true; accounts?: string[]; error?: string }));
+    child.once("error", (error) => resolve({ error: error.message.split("\n")[0] }));
+    void exited.then(() => resolve({ error: "the chain's process ended" }));
   });
   if (!answer.ready) {
-    // The thread ends by itself (chain-worker.mjs); unref'd so that it never keeps this process alive.
-    worker.unref();
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
     const detail = answer.error ?? "no answer";
     throw new StartupError(
       options.dbPath
@@ -56,7 +57,7 @@ export async function startChain(options: ChainOptions): Promise<RunningChain> {
     rpcUrl: embeddedRpcUrl(options.port),
     accounts: answer.accounts ?? [],
     close: async () => {
-      worker.postMessage("close");
+      if (child.connected) child.send("close");
       await exited;
     },
   };
