@@ -42,6 +42,10 @@ process.once("message", async ({ start }) => {
   }
   process.once("message", () => closeAndExit(server));
   process.once("disconnect", () => closeAndExit(server));
+  process.once("SIGTERM", () => closeAndExit(server));
   process.send({ ready: true, accounts: Object.keys(server.provider.getInitialAccounts()) });
 });
 process.once("disconnect", () => closeAndExit(undefined));
+// Ctrl-C in a terminal reaches the whole process group: the parent stops app, database and chain in that
+// order, so the chain waits for its "close" (or for the parent to go away).
+process.on("SIGINT", () => {});
