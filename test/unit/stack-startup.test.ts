@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import net from "node:net";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -74,6 +74,30 @@ describe("start-up errors", () => {
       await second.close();
     } finally {
       await dir.remove();
+    }
+  });
+
+  it("leaves no chain behind when the stack's process is killed with SIGKILL", async () => {
+    const port = await freePort();
+    const script = `const { startChain } = await import(${JSON.stringify(path.resolve("scripts/stack/chain.ts"))});
+      await startChain({ port: ${port}, chainId: 1337, mnemonic: ${JSON.stringify(DEV_MNEMONIC)} });
+      console.log("up");`;
+    const stack = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve, reject) => {
+      stack.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("up") && resolve());
+      stack.once("exit", (code) => reject(new Error(`the chain did not start (exit ${code})`)));
+    });
+    stack.kill("SIGKILL");
+    // The chain's own process notices its parent is gone, closes and frees the port.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        await assertPortFree(port, "127.0.0.1", "chain RPC", "CHAIN_PORT");
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     }
   });
 
