@@ -200,6 +200,30 @@ async function blockHashAt(number: bigint): Promise<Hex | undefined> {
 }
 
 /**
+ * Where each AccessGranted / AllAccessGranted to `doctor` in [from, to] sits, oldest first, from the raw
+ * eth_getLogs answer: the patient is the first indexed argument (topic 1), so nothing is ABI-decoded or
+ * reformatted, which is most of the time a thousand grants would otherwise take.
+ */
+async function grantPositions(doctor: Hex, from: bigint, to: bigint): Promise<Granter[]> {
+  const topics = ["AccessGranted", "AllAccessGranted"].flatMap((name) => {
+    const fragment = patientEvents.get(name);
+    return fragment ? [topicOf(fragment)] : [];
+  });
+  const filter = {
+    address: String(serverContracts().patient.options.address),
+    fromBlock: `0x${from.toString(16)}`,
+    toBlock: `0x${to.toString(16)}`,
+    topics: [topics, null, asTopic(doctor)],
+  };
+  type RawLog = { topics?: string[]; blockNumber?: string; logIndex?: string; removed?: boolean };
+  const logs = (await chainRead(() => web3().requestManager.send({ method: "eth_getLogs", params: [filter] }))) as RawLog[];
+  return logs
+    .filter((log) => !log.removed && (log.topics?.length ?? 0) >= 3 && topics.includes(String(log.topics![0]).toLowerCase() as Hex))
+    .map((log) => ({ patient: `0x${String(log.topics![1]).slice(-40).toLowerCase()}` as Hex, block: BigInt(log.blockNumber ?? 0), logIndex: Number(log.logIndex ?? 0) }))
+    .sort((a, b) => -newerFirst(a, b));
+}
+
+/**
  * Every patient who ever granted `doctor` anything (AccessGranted, AllAccessGranted), newest grant first, at
  * the latest block (returned: read what they hold at that block). The scan is incremental: what earlier calls
  * found for this doctor (addresses and log positions, public chain data and no secret) is kept in memory, and
@@ -215,10 +239,10 @@ export async function grantersOf(doctor: string): Promise<{ granters: readonly G
   const latestHash = String(latest.hash).toLowerCase() as Hex;
   const scanFrom = async (previous: GranterScan | undefined): Promise<GranterScan> => {
     const from = previous ? previous.to + 1n : 0n;
-    const fresh = from <= block ? await grantEvents({ doctor: key, kinds: ["granted", "all_granted"] }, { fromBlock: from, toBlock: block }) : [];
+    const fresh = from <= block ? await grantPositions(key, from, block) : [];
     if (previous && fresh.length === 0) return { ...previous, to: block, toHash: latestHash };
     const newest = new Map((previous?.ordered ?? []).map((granter) => [granter.patient, granter]));
-    for (const event of fresh) newest.set(event.patient, { patient: event.patient, block: event.log.blockNumber, logIndex: event.log.logIndex });
+    for (const granter of fresh) newest.set(granter.patient, granter);
     return { contract, to: block, toHash: latestHash, ordered: [...newest.values()].sort(newerFirst) };
   };
   let scan = granterScans.get(key);

@@ -30,7 +30,10 @@ export interface RecordsPage {
 /**
  * One page of "My records", newest first: `limit` records before chain index `before` (default: the newest),
  * read from the chain's getRecords, and the key store's metadata of that page only, decrypted here. What it
- * costs follows the page, not the patient's history.
+ * costs follows the page, not the patient's history. A record's id follows from the patient and its index
+ * (patient << 96 | index), so the key store is asked for the page, and its answer decrypted, while the chain
+ * reads the same page: the user waits for the longer of the two, not for both one after the other. The entries
+ * are the chain's records (what opening checks against), each joined with the key store's answer for its id.
  */
 export async function loadMyRecordsPage(
   chain: BrowserChain,
@@ -40,8 +43,49 @@ export async function loadMyRecordsPage(
   const total = options.before === undefined ? Number(await recordCount(chain, key.address)) : (options.total ?? options.before);
   const end = Math.min(options.before ?? total, total);
   const start = Math.max(0, end - (options.limit ?? RECORDS_PAGE_SIZE));
-  const onChain = end > start ? await getRecordsPage(chain, key.address, start, end - start) : [];
-  return { entries: await decryptEntries(onChain.reverse(), key), next: start, total };
+  if (end <= start) return { entries: [], next: start, total };
+  const ids = Array.from({ length: end - start }, (_, i) => recordIdOf(key.address, end - 1 - i));
+  const [onChain, opened] = await Promise.all([getRecordsPage(chain, key.address, start, end - start), openStored(ids, key)]);
+  return { entries: joinEntries(onChain.reverse(), opened), next: start, total };
+}
+
+/** The id of the patient's record at chain index `index` (patient << 96 | index), as a decimal string. */
+export const recordIdOf = (patient: string, index: number) => ((BigInt(patient) << 96n) | BigInt(index)).toString();
+
+type Opened = { status: "ok"; metadata: RecordMetadata; wrappedKey: string; cid: string } | { status: "unavailable"; reason: string };
+
+/**
+ * What the key store holds for the caller on these records (POST /api/records/query: encrypted metadata and
+ * the data key wrapped for the caller), decrypted with the caller's key, by record id.
+ */
+async function openStored(recordIds: readonly string[], key: UnlockedKey): Promise<Map<string, Opened>> {
+  // libsodium (loaded by then, as a rule) unwraps each data key several times faster than tweetnacl.
+  const [{ records, unavailable }] = await Promise.all([api.queryRecords([...recordIds]), wrapKeyReady()]);
+  const opened = new Map<string, Opened>();
+  for (const entry of unavailable) {
+    opened.set(entry.recordId, { status: "unavailable", reason: entry.reason === "forbidden" ? "The key store refused this record." : "The key store has no key for this record." });
+  }
+  for (const entry of records) {
+    let dataKey: Uint8Array | undefined;
+    try {
+      dataKey = unwrapDataKey(entry.wrappedKey, key.secretKey);
+      const metadata = openJson(recordMetadataSchema, dataKey, entry.encryptedMetadata);
+      opened.set(entry.recordId, { status: "ok", metadata, wrappedKey: entry.wrappedKey, cid: entry.cid });
+    } catch {
+      opened.set(entry.recordId, { status: "unavailable", reason: "This record's details could not be decrypted with your key." });
+    } finally {
+      dataKey?.fill(0);
+    }
+  }
+  return opened;
+}
+
+/** The chain's records, in their order, each with the key store's decrypted answer for its id. */
+function joinEntries(onChain: readonly ChainRecord[], opened: ReadonlyMap<string, Opened>): RecordEntry[] {
+  return onChain.map((record): RecordEntry => {
+    const entry = opened.get(record.recordId) ?? { status: "unavailable", reason: "The key store has no key for this record." };
+    return entry.status === "ok" ? { ...entry, chain: record } : { status: "unavailable", chain: record, reason: entry.reason };
+  });
 }
 
 /**
@@ -51,27 +95,7 @@ export async function loadMyRecordsPage(
  */
 export async function decryptEntries(onChain: ChainRecord[], key: UnlockedKey): Promise<RecordEntry[]> {
   if (onChain.length === 0) return [];
-  // libsodium (loaded by then, as a rule) unwraps each data key several times faster than tweetnacl.
-  const [{ records, unavailable }] = await Promise.all([api.queryRecords(onChain.map((record) => record.recordId)), wrapKeyReady()]);
-  const stored = new Map(records.map((record) => [record.recordId, record]));
-  const missing = new Map(unavailable.map((entry) => [entry.recordId, entry.reason]));
-  return onChain.map((record): RecordEntry => {
-    const entry = stored.get(record.recordId);
-    if (!entry) {
-      const reason = missing.get(record.recordId) === "forbidden" ? "The key store refused this record." : "The key store has no key for this record.";
-      return { status: "unavailable", chain: record, reason };
-    }
-    let dataKey: Uint8Array | undefined;
-    try {
-      dataKey = unwrapDataKey(entry.wrappedKey, key.secretKey);
-      const metadata = openJson(recordMetadataSchema, dataKey, entry.encryptedMetadata);
-      return { status: "ok", chain: record, metadata, wrappedKey: entry.wrappedKey, cid: entry.cid };
-    } catch {
-      return { status: "unavailable", chain: record, reason: "This record's details could not be decrypted with your key." };
-    } finally {
-      dataKey?.fill(0);
-    }
-  });
+  return joinEntries(onChain, await openStored(onChain.map((record) => record.recordId), key));
 }
 
 export interface RecordFilter {
