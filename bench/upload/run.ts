@@ -209,9 +209,9 @@ interface BrowserSetup {
 }
 
 /**
- * The browser's side, in a worker thread of its own: a browser encrypts on its own core, and the chain's node
- * (Ganache, on the bench's main thread as in `npm start`) must keep answering the server meanwhile. Each
- * upload is reported to the main thread, which adds the plain baseline and then asks for the next one.
+ * The browser's side, in a worker thread of its own, as a browser is a program of its own: its encryption
+ * never holds up what the bench's main thread runs for the stack meanwhile. Each upload is reported to the
+ * main thread, which adds the plain baseline and then asks for the next one.
  */
 async function browserWorker(setup: BrowserSetup) {
   const timings = new Map<string, number>();
