@@ -257,7 +257,7 @@ export async function grantersOf(doctor: string): Promise<{ granters: readonly G
       granterScans.set(key, scan);
     }
   }
-  // A scan that went further than this request's block (a concurrent request): the grants up to it only.
-  const granters = scan.to > block ? scan.ordered.filter((granter) => granter.block <= block) : scan.ordered;
-  return { granters, block };
+  // A concurrent request may have scanned past this request's block: its list is used as it is (a patient
+  // whose first grant came after `block` then shows what they held at `block`: nothing).
+  return { granters: scan.ordered, block };
 }
