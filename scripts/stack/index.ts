@@ -62,8 +62,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   let stopping = false;
   // Servers being started: stop() waits for them, so one that comes up during a Ctrl-C is stopped too.
   const starting = new Set<Promise<unknown>>();
-  const whileStarting = <T>(work: Promise<T>): Promise<T> => {
+  const whileStarting = async <T>(begin: () => Promise<T>): Promise<T> => {
     if (stopping) throw new StartupError("Stopped during start-up.");
+    const work = begin();
     starting.add(work);
     void work.catch(() => {}).finally(() => starting.delete(work));
     return work;
@@ -81,7 +82,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   options.onStop?.(stop);
   /** Spawns the app, registered at once so that stop() ends it even while it boots; resolves once it answers. */
   const startApp = async (appOptions: AppOptions): Promise<RunningApp> => {
-    const app = await whileStarting(spawnApp(appOptions).then((spawned) => (running.app = spawned)));
+    const app = await whileStarting(() => spawnApp(appOptions).then((spawned) => (running.app = spawned)));
     await app.ready;
     return { url: app.url, stop: app.stop };
   };
@@ -123,9 +124,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     : undefined;
 
   try {
-    // Quick checks from files first, while this process is idle: loading Ganache and PostgreSQL below keeps it
-    // busy for seconds. What the app was built from is taken before the chain work may rewrite the contracts
-    // module; whether chain and database come up as they were left decides if the app starts beside them.
+    // The chain starts first: its process takes longest to load, and nothing it does waits for the checks below
+    // (the contract check that may rewrite the contracts module runs after them).
+    if (options.embeddedChain) log("Starting Ganache…");
+    const chainStarting = options.embeddedChain
+      ? whileStarting(() =>
+          startChain({ dbPath: path.join(dataDir, "chain"), port: env.CHAIN_PORT, chainId: env.CHAIN_ID, mnemonic: env.CHAIN_MNEMONIC, accounts: options.chainAccounts }).then(
+            (started) => (running.chain = started),
+          ),
+        )
+      : undefined;
+    chainStarting?.catch(() => {}); // reported through chainWork below, or stopped by stop() if the checks fail
+    // Quick checks from files, while this process is idle (loading PostgreSQL's and the IPFS store's modules
+    // below keeps it busy). What the app was built from is taken before the chain work may rewrite the
+    // contracts module; whether chain and database come up as they were left decides if the app starts beside them.
     const contractsModuleBefore = await readContractsModule();
     const [build, databaseCurrent, contractsCurrent] = await Promise.all([
       appOptions && options.app && options.app.build ? checkBuild(appOptions) : undefined,
@@ -142,7 +154,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const databaseWork = (async () => {
       log(env.DATABASE_URL ? "Migrating the database…" : "Starting PostgreSQL…");
-      const database = await whileStarting(
+      const database = await whileStarting(() =>
         (env.DATABASE_URL ? connectExternalDatabase(env.DATABASE_URL, databaseAppUrl) : startEmbeddedDatabase(pgDir, env.EMBEDDED_PG_PORT)).then(
           (started) => (running.database = started),
         ),
@@ -151,13 +163,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       return database;
     })();
     const chainWork = (async () => {
-      if (!options.embeddedChain) return { addresses: undefined };
-      log("Starting Ganache…");
-      const chain = await whileStarting(
-        startChain({ dbPath: path.join(dataDir, "chain"), port: env.CHAIN_PORT, chainId: env.CHAIN_ID, mnemonic: env.CHAIN_MNEMONIC, accounts: options.chainAccounts }).then(
-          (started) => (running.chain = started),
-        ),
-      );
+      if (!chainStarting) return { addresses: undefined };
+      const chain = await chainStarting;
       chainListening = true;
       log("Ganache is up.");
       await compileContracts(() => log("Compiling contracts…"));
