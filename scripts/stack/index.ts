@@ -165,6 +165,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const chainWork = (async () => {
       if (!chainStarting) return { addresses: undefined };
       const chain = await chainStarting;
+      // Interrupted: no compiling or migrating against a chain about to close.
+      if (stopping) throw new StartupError("Stopped during start-up.");
       chainListening = true;
       log("Ganache is up.");
       await compileContracts(() => log("Compiling contracts…"));
