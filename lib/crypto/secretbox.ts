@@ -1,5 +1,5 @@
-import sodium from "libsodium-wrappers";
 import nacl from "tweetnacl";
+import { loadedSodium, sodiumReady, type SodiumModule } from "./sodium";
 
 /*
  * nacl.secretbox (XSalsa20-Poly1305) on libsodium's crypto_secretbox_easy, compiled to WebAssembly: the
@@ -24,31 +24,8 @@ export const SECRETBOX_KEY_LENGTH = 32;
 export const SECRETBOX_NONCE_LENGTH = 24;
 export const SECRETBOX_OVERHEAD = 16;
 
-// The parts of the Emscripten module (libsodium-wrappers exposes it as `sodium.libsodium`) we call.
-interface SodiumModule {
-  HEAPU8: Uint8Array;
-  _malloc(size: number): number;
-  _free(pointer: number): void;
-  // Lengths are unsigned long long, passed as (low, high) 32-bit halves.
-  _crypto_secretbox_easy(c: number, m: number, mLow: number, mHigh: number, n: number, k: number): number;
-  _crypto_secretbox_open_easy(m: number, c: number, cLow: number, cHigh: number, n: number, k: number): number;
-}
-
-let loaded: SodiumModule | null = null;
-let loading: Promise<void> | null = null;
-
 /** Resolves once libsodium is usable; safe to call often. */
-export function secretboxReady(): Promise<void> {
-  loading ??= sodium.ready.then(
-    () => {
-      loaded = (sodium as unknown as { libsodium: SodiumModule }).libsodium;
-    },
-    () => {
-      // WebAssembly refused and no fallback: stay on tweetnacl (same bytes).
-    },
-  );
-  return loading;
-}
+export const secretboxReady = sodiumReady;
 
 // The smallest valid module (magic and version): compiling it fails where a CSP forbids WebAssembly.
 function webAssemblyAllowed(): boolean {
@@ -62,12 +39,9 @@ function webAssemblyAllowed(): boolean {
 
 /** Which implementation seals now: libsodium WebAssembly, its asm.js fallback, or tweetnacl (not loaded yet). */
 export function secretboxBackend(): "wasm" | "asm.js" | "tweetnacl" {
-  if (!loaded) return "tweetnacl";
+  if (!loadedSodium()) return "tweetnacl";
   return typeof WebAssembly === "object" && webAssemblyAllowed() ? "wasm" : "asm.js";
 }
-
-// Start loading as soon as any crypto module is imported, so the small synchronous users get libsodium too.
-void secretboxReady();
 
 /**
  * One key, many boxes: the envelope seals or opens every chunk of a file under one key. The key and a
@@ -95,7 +69,7 @@ function checkPlace(offset: number, length: number, out: Uint8Array): void {
 /** A KeyedSecretbox for boxes of up to `maxLength` plaintext bytes (libsodium, or tweetnacl until it loads). */
 export function keyedSecretbox(key: Uint8Array, maxLength: number): KeyedSecretbox {
   if (key.length !== SECRETBOX_KEY_LENGTH) throw new RangeError("bad secretbox key length");
-  const lib = loaded;
+  const lib = loadedSodium();
   return lib ? sodiumKeyed(lib, key, maxLength) : tweetnaclKeyed(key.slice());
 }
 

@@ -1,9 +1,9 @@
-import sodium from "libsodium-wrappers";
 import nacl from "tweetnacl";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { assertLength, base64ToBytes, bytesToBase64 } from "./encoding";
 import { CryptoError } from "./errors";
 import { KEY_LENGTH, publicKeyFromSecretKey } from "./keys";
+import { loadedSodium, sodiumReady, type SodiumModule } from "./sodium";
 
 // Wrapped key = version(1) || ephemeralPublicKey(32) || nacl.box(dataKey)(16 + 32) = 81 bytes.
 // After the version byte this is exactly libsodium's crypto_box_seal: the nonce is
@@ -21,33 +21,8 @@ const BOX_OFFSET = EPK_OFFSET + KEY_LENGTH;
 const SEALED_LENGTH = KEY_LENGTH + nacl.box.overheadLength + KEY_LENGTH;
 export const WRAPPED_KEY_LENGTH = BOX_OFFSET + nacl.box.overheadLength + KEY_LENGTH;
 
-// The C functions (libsodium-wrappers exposes its Emscripten module as `sodium.libsodium`), called on the
-// WebAssembly heap directly so the secret key and the data key are wiped there after every call.
-interface SodiumModule {
-  HEAPU8: Uint8Array;
-  _malloc(size: number): number;
-  _free(pointer: number): void;
-  _crypto_scalarmult_base(q: number, n: number): number;
-  // Lengths are unsigned long long, passed as (low, high) 32-bit halves.
-  _crypto_box_seal(c: number, m: number, mLow: number, mHigh: number, pk: number): number;
-  _crypto_box_seal_open(m: number, c: number, cLow: number, cHigh: number, pk: number, sk: number): number;
-}
-
-let loaded: SodiumModule | null = null;
-let loading: Promise<void> | null = null;
-
 /** Resolves once libsodium is usable (or known unusable: tweetnacl then); safe to call often. */
-export function wrapKeyReady(): Promise<void> {
-  loading ??= sodium.ready.then(
-    () => {
-      loaded = (sodium as unknown as { libsodium: SodiumModule }).libsodium;
-    },
-    () => {
-      // WebAssembly refused and no fallback: stay on tweetnacl (same bytes).
-    },
-  );
-  return loading;
-}
+export const wrapKeyReady = sodiumReady;
 
 /** Which implementation wraps and unwraps now. */
 export function wrapKeyBackend(): "libsodium" | "tweetnacl" {
@@ -60,9 +35,7 @@ export function forceTweetnaclForWrapKeys(force: boolean): void {
 }
 let forceTweetnacl = false;
 
-void wrapKeyReady();
-
-const lib = () => (forceTweetnacl ? null : loaded);
+const lib = () => (forceTweetnacl ? null : loadedSodium());
 
 // Heap area [secretKey 32 | publicKey 32 | sealed 80 | dataKey 32], wiped and freed after `body`.
 const SK = 0;
