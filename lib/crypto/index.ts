@@ -21,7 +21,7 @@ export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, encryptedSize } from "./envelope-fo
 export { encryptStream, encryptBytes, type EncryptOptions } from "./encrypt-stream";
 export { decryptStream, decryptBytes } from "./decrypt-stream";
 export { encryptJson, decryptJson } from "./metadata";
-export { sha256Hex, createSha256, type Sha256 } from "./sha256";
+export { sha256Hex, sha256HexOfFile } from "./sha256";
 export {
   sealSecretKey,
   openSecretKey,

@@ -1,5 +1,5 @@
 import type { TxStatus } from "@/lib/chain/client";
-import { createSha256, decryptStream } from "@/lib/crypto";
+import { decryptStream, sha256HexOfFile } from "@/lib/crypto";
 import { cidOfChunks } from "@/lib/ipfs/browser-cid";
 import { cidChainParts } from "@/lib/ipfs/cid-chain-parts";
 import type { UnlockedKey } from "@/lib/keystore";
@@ -140,24 +140,26 @@ export async function downloadAndOpen(
       throw new IntegrityError(error, "the metadata does not decrypt");
     }
     const parts: Uint8Array[] = [];
-    const hash = createSha256();
     let size = 0;
     try {
       for await (const chunk of decryptStream(dataKey, ciphertext)) {
         parts.push(chunk);
-        hash.update(chunk);
         size += chunk.length;
       }
     } catch (error) {
+      parts.forEach((part) => part.fill(0));
       throw new IntegrityError(error, "the file does not decrypt");
     }
-    if (size !== metadata.size || hash.digestHex() !== metadata.sha256) throw new IntegrityError(undefined, "size or SHA-256 differs from the metadata");
     const bytes = new Uint8Array(size);
     let offset = 0;
     for (const part of parts) {
       bytes.set(part, offset);
       offset += part.length;
       part.fill(0);
+    }
+    if (size !== metadata.size || (await sha256HexOfFile(bytes)) !== metadata.sha256) {
+      bytes.fill(0);
+      throw new IntegrityError(undefined, "size or SHA-256 differs from the metadata");
     }
     return { bytes, metadata };
   } finally {
