@@ -143,7 +143,7 @@ describe("the chain's id must equal CHAIN_ID", () => {
   });
 });
 
-describe("rate limits (rate-limiter-flexible, PostgreSQL store)", () => {
+describe("rate limits (counted in PostgreSQL)", () => {
   /** A client whose every request claims one address (no proxy in front: the rightmost X-Forwarded-For entry counts). */
   const fromAddress = (baseUrl: string, ip: string) => {
     const client = new ApiClient(baseUrl);

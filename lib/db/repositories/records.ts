@@ -1,5 +1,5 @@
 import "server-only";
-import { dbQuery } from "./query";
+import { dbQuery, type PreparedStatement } from "./query";
 
 export interface RecordWithKey {
   recordId: string;
@@ -9,15 +9,18 @@ export interface RecordWithKey {
   wrappedKey: Uint8Array | undefined;
 }
 
+// Every key request and records query runs it: prepared (lib/db/repositories/query.ts).
+const RECORDS_WITH_KEY: PreparedStatement = {
+  name: "records-with-key",
+  text: `SELECT r.record_id::text AS record_id, r.cid, r.encrypted_metadata, k.wrapped_key
+           FROM records r
+           LEFT JOIN wrapped_keys k ON k.record_id = r.record_id AND k.recipient = $2 AND k.status = 'confirmed'
+          WHERE r.record_id = ANY($1::numeric[])`,
+};
+
 /** Confirmed records among `recordIds`, each with the key wrapped for `recipient` if there is one. */
 export async function findRecordsWithKey(recordIds: readonly string[], recipient: string): Promise<Map<string, RecordWithKey>> {
-  const result = await dbQuery<{ record_id: string; cid: string; encrypted_metadata: Buffer; wrapped_key: Buffer | null }>(
-    `SELECT r.record_id::text AS record_id, r.cid, r.encrypted_metadata, k.wrapped_key
-       FROM records r
-       LEFT JOIN wrapped_keys k ON k.record_id = r.record_id AND k.recipient = $2 AND k.status = 'confirmed'
-      WHERE r.record_id = ANY($1::numeric[])`,
-    [recordIds, recipient],
-  );
+  const result = await dbQuery<{ record_id: string; cid: string; encrypted_metadata: Buffer; wrapped_key: Buffer | null }>(RECORDS_WITH_KEY, [recordIds, recipient]);
   return new Map(
     result.rows.map((row) => [
       row.record_id,
