@@ -54,7 +54,7 @@ async function confirm(uploadId: string, recordId: string) {
 }
 
 const rowsOf = (recipient: string) =>
-  withDatabase(async (db) => (await db.query<{ id: string; wrapped_key: Buffer }>("SELECT id::text AS id, wrapped_key FROM wrapped_keys WHERE recipient = $1 ORDER BY id", [recipient])).rows);
+  withDatabase(async (db) => (await db.query<{ id: string; wrapped_key: Buffer }>("SELECT id::text AS id, wrapped_key FROM wrapped_keys WHERE recipient = $1 ORDER BY wrapped_keys.id", [recipient])).rows);
 const opensWith = (wrapped: Uint8Array, secretKey: Uint8Array) => {
   try {
     unwrapKey(wrapped, secretKey);

@@ -62,7 +62,7 @@ export async function upsertEmergencyKeys(patient: string, keyVersion: number, k
 /** Record ids (decimal) whose data key is wrapped for `patient`'s emergency key of `keyVersion`. */
 export async function emergencyRecordIds(patient: string, keyVersion: number): Promise<string[]> {
   const result = await dbQuery<{ record_id: string }>(
-    "SELECT record_id::text AS record_id FROM emergency_wrapped_keys WHERE patient = $1 AND key_version = $2 ORDER BY record_id",
+    "SELECT record_id::text AS record_id FROM emergency_wrapped_keys WHERE patient = $1 AND key_version = $2 ORDER BY emergency_wrapped_keys.record_id",
     [patient, keyVersion],
   );
   return result.rows.map((row) => row.record_id);

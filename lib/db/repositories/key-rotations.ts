@@ -43,7 +43,7 @@ export interface KeyRotationRow {
 /** Every data key wrapped for `recipient`, in id order. */
 export async function findOwnWrappedKeys(recipient: string, db?: Queryable): Promise<OwnWrappedKey[]> {
   const result = await dbQuery<{ id: string; record_id: string | null; upload_id: string | null; wrapped_key: Buffer }>(
-    "SELECT id::text AS id, record_id::text AS record_id, upload_id::text AS upload_id, wrapped_key FROM wrapped_keys WHERE recipient = $1 ORDER BY id",
+    "SELECT id::text AS id, record_id::text AS record_id, upload_id::text AS upload_id, wrapped_key FROM wrapped_keys WHERE recipient = $1 ORDER BY wrapped_keys.id",
     [recipient],
     db,
   );
