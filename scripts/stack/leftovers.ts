@@ -33,9 +33,18 @@ async function readPid(file: string): Promise<number | undefined> {
   }
 }
 
+// A process killed a moment ago (its whole group with SIGKILL) can still exist, without a command line, until
+// init reaps it; PostgreSQL refuses to start while its postmaster.pid names a pid that exists.
+async function waitWhileExiting(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && (await commandLine(pid)) === "" && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 /** Signals `pid` when its command line contains `expected`, and waits up to `timeoutMs` for it to exit. */
 async function stopIfOurs(pid: number | undefined, expected: string, signal: NodeJS.Signals, timeoutMs: number): Promise<boolean> {
-  if (pid === undefined || pid === process.pid || !isAlive(pid) || !(await commandLine(pid)).includes(expected)) return false;
+  if (pid === undefined || pid === process.pid || !isAlive(pid)) return false;
+  await waitWhileExiting(pid, 5_000);
+  if (!isAlive(pid) || !(await commandLine(pid)).includes(expected)) return false;
   process.kill(pid, signal);
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
