@@ -81,28 +81,39 @@ async function seedRecords(web3: Web3, patientAddress: string, patientContract: 
   const mined = Number(await contract.methods.recordCount(patientAddress).call());
   if (mined !== first + count) throw new Error(`${mined - first} of ${count} records mined`);
   const ids = cids.map((_, i) => ((BigInt(patientAddress) << 96n) | BigInt(first + i)).toString());
+  await storeKeyStoreRows(databaseUrl, { ids, cids, patients: ids.map(() => patientAddress), recipient: patientAddress, recipientKey: publicKey });
+}
+
+/**
+ * The key store's rows for records already on chain, as a confirmed upload leaves them: each record with its
+ * encrypted metadata and its data key wrapped for `recipient` (one data key for all: a page still unwraps and
+ * decrypts each record's own), written straight into PostgreSQL.
+ */
+async function storeKeyStoreRows(
+  databaseUrl: string,
+  rows: { ids: string[]; cids: string[]; patients: string[]; recipient: string; recipientKey: Uint8Array },
+): Promise<void> {
   const dataKey = randomDataKey();
-  const wrapped = Buffer.from(wrapKey(dataKey, publicKey));
-  const metadata = ids.map((_, i) => Buffer.from(encryptJson(dataKey, metadataOf(i))));
+  const wrapped = Buffer.from(wrapKey(dataKey, rows.recipientKey));
+  const metadata = rows.ids.map((_, i) => Buffer.from(encryptJson(dataKey, metadataOf(i))));
+  dataKey.fill(0);
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
     await db.query(
       `INSERT INTO records (record_id, cid, patient, uploader, size, encrypted_metadata)
        SELECT * FROM unnest($1::numeric[], $2::text[], $3::text[], $3::text[], $4::bigint[], $5::bytea[])`,
-      [ids, cids, ids.map(() => patientAddress), ids.map(() => 1000), metadata],
+      [rows.ids, rows.cids, rows.patients, rows.ids.map(() => 1000), metadata],
     );
     await db.query(
       `INSERT INTO wrapped_keys (record_id, recipient, wrapped_key, status)
        SELECT id, $2, $3, 'confirmed' FROM unnest($1::numeric[]) AS id`,
-      [ids, patientAddress, wrapped],
+      [rows.ids, rows.recipient, wrapped],
     );
   } finally {
     await db.end();
   }
-  dataKey.fill(0);
 }
-
 
 // Plain eth_sendTransaction calls from many accounts (one each), SEND_BATCH at a time (Ganache mines each at once).
 async function sendAll(calls: Array<{ from: string; data: string }>, to: string): Promise<void> {
@@ -125,26 +136,7 @@ async function seedGrants(web3: Web3, patientAccounts: readonly string[], doctor
   await sendAll(patients.map((from, i) => ({ from, data: contract.methods.grantAccess(doctor, [ids[i]!], 0).encodeABI() })), patientContract);
   const last = patients.at(-1)!;
   if (!(await contract.methods.canRead(doctor, ids.at(-1)!).call())) throw new Error(`the grant of ${last} to ${doctor} was not mined`);
-  const dataKey = randomDataKey();
-  const wrapped = Buffer.from(wrapKey(dataKey, doctorKey));
-  const metadata = ids.map((_, i) => Buffer.from(encryptJson(dataKey, metadataOf(i))));
-  const db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    await db.query(
-      `INSERT INTO records (record_id, cid, patient, uploader, size, encrypted_metadata)
-       SELECT * FROM unnest($1::numeric[], $2::text[], $3::text[], $3::text[], $4::bigint[], $5::bytea[])`,
-      [ids, ids.map((id) => `bench-grant-${id}`), patients, ids.map(() => 1000), metadata],
-    );
-    await db.query(
-      `INSERT INTO wrapped_keys (record_id, recipient, wrapped_key, status)
-       SELECT id, $2, $3, 'confirmed' FROM unnest($1::numeric[]) AS id`,
-      [ids, doctor, wrapped],
-    );
-  } finally {
-    await db.end();
-  }
-  dataKey.fill(0);
+  await storeKeyStoreRows(databaseUrl, { ids, cids: ids.map((id) => `bench-grant-${id}`), patients, recipient: doctor, recipientKey: doctorKey });
 }
 
 // The browser's relative API calls (lib/api/client/http.ts), sent to the bench app with the caller's cookie.
