@@ -166,17 +166,18 @@ export async function main() {
     const provider = { request: ({ method, params }: { method: string; params?: unknown[] }) => rpc(method, params ?? []) };
     const patients: Record<"big" | "small", Patient> = {} as Record<"big" | "small", Patient>;
     const seeding = performance.now();
+    // A signed-in user as the browser holds them: the unlocked key, the chain through the wallet, the session cookie.
+    const signedInUser = async (address: string, keys: ReturnType<typeof testKeys>): Promise<Patient> => ({
+      key: { address, publicKey: keys.publicKey, publicKeyHex: keys.publicKeyHex, secretKey: keys.secretKey },
+      chain: browserChain(provider as never, addresses, address),
+      cookie: (await signedInClient(address)).cookie!,
+    });
     for (const [name, account, count] of [["big", bench.accounts[13]!, BIG], ["small", bench.accounts[14]!, SMALL]] as const) {
       const address = account.toLowerCase();
       const keys = testKeys();
       await registerPatient(address, keys.publicKeyHex);
       await seedRecords(web3, address, addresses.PatientContract, bench.stack.database.url, keys.publicKey, count);
-      const client = await signedInClient(address);
-      patients[name] = {
-        key: { address, publicKey: keys.publicKey, publicKeyHex: keys.publicKeyHex, secretKey: keys.secretKey },
-        chain: browserChain(provider as never, addresses, address),
-        cookie: client.cookie!,
-      };
+      patients[name] = await signedInUser(address, keys);
     }
     const recordsSeedSeconds = (performance.now() - seeding) / 1000;
     const doctors: Record<"big" | "small", Patient> = {} as Record<"big" | "small", Patient>;
@@ -189,12 +190,7 @@ export async function main() {
       const granting = bench.accounts.slice(nextPatient, (nextPatient += count));
       if (granting.length !== count) throw new Error(`${granting.length} accounts for ${count} patients`);
       await seedGrants(web3, granting, address, keys.publicKey, patientKeys.publicKeyHex, addresses.PatientContract, bench.stack.database.url);
-      const client = await signedInClient(address);
-      doctors[name] = {
-        key: { address, publicKey: keys.publicKey, publicKeyHex: keys.publicKeyHex, secretKey: keys.secretKey },
-        chain: browserChain(provider as never, addresses, address),
-        cookie: client.cookie!,
-      };
+      doctors[name] = await signedInUser(address, keys);
     }
     const seedSeconds = (performance.now() - seeding) / 1000;
     const asBrowser = browserFetch(appUrl);
