@@ -15,8 +15,13 @@ export async function loadMyRecords(chain: BrowserChain, key: UnlockedKey): Prom
   return decryptEntries(await getAllRecords(chain, key.address), key);
 }
 
-/** How many records the first page of "My records" shows; "Load more" adds as many again. */
-export const RECORDS_PAGE_SIZE = 25;
+/**
+ * How many records the first page of "My records" shows; "Load more" adds as many again. Ten, like "My
+ * patients": each record on a page costs a few milliseconds of the chain's getRecords (about 4 ms on the
+ * embedded Ganache, which runs every opcode of an eth_call through its step hook), so the page, not the
+ * history, sets how long the list takes to appear.
+ */
+export const RECORDS_PAGE_SIZE = 10;
 
 export interface RecordsPage {
   /** Newest first. */
