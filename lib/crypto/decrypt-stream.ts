@@ -1,4 +1,5 @@
 import { ByteReader, collectBytes, type ByteSource } from "./byte-reader";
+import { envelopeLayout, openChunks, type EnvelopeLayout } from "./envelope-chunks";
 import { assertLength } from "./encoding";
 import {
   HEADER_LENGTH,
@@ -8,7 +9,9 @@ import {
   fileKey,
   parseChunkWord,
   parseHeader,
+  type EnvelopeHeader,
 } from "./envelope-format";
+import { openOnThreads, shouldUseThreads } from "./envelope-threads";
 import { CryptoError } from "./errors";
 import { KEY_LENGTH } from "./keys";
 import { keyedSecretbox, secretboxReady, type KeyedSecretbox } from "./secretbox";
@@ -57,50 +60,44 @@ export async function* decryptStream(
   }
 }
 
-// The same checks, in the same order, as decryptStream, reading the envelope in place and
-// writing the plaintext into one buffer: memory is the envelope plus the file.
+// The same checks as decryptStream, reporting the same first problem, reading the envelope in place and
+// writing the plaintext into one buffer: memory is the envelope plus the file. The chunk words are read
+// first (envelopeLayout); then the chunks are opened, by several threads for a large file when
+// envelope-threads.ts has them (on this one otherwise, or if a thread fails).
 export async function decryptBytes(dataKey: Uint8Array, envelope: Uint8Array): Promise<Uint8Array> {
   assertLength(dataKey, KEY_LENGTH, "data key");
   if (!(envelope instanceof Uint8Array)) return collectBytes(decryptStream(dataKey, [envelope]));
   await secretboxReady();
   const header = parseHeader(envelope.slice(0, HEADER_LENGTH));
+  const layout = envelopeLayout(envelope, header.chunkSize);
   const key = fileKey(dataKey, header.bytes);
-  const view = new DataView(envelope.buffer, envelope.byteOffset, envelope.byteLength);
-  // Never larger than the envelope; the result is a view of the bytes actually written.
-  const out = new Uint8Array(Math.max(0, envelope.length - HEADER_LENGTH));
-  let written = 0;
-  const box = keyedSecretbox(key, header.chunkSize);
+  const out = new Uint8Array(layout.plaintextLength);
   try {
-    let offset = HEADER_LENGTH;
-    for (let index = 0; ; index++) {
-      if (offset + WORD_LENGTH > envelope.length) {
-        throw new CryptoError("truncated", "final chunk missing");
-      }
-      const word = view.getUint32(offset);
-      const { length, final } = parseChunkWord(word);
-      if (final ? length > header.chunkSize : length !== header.chunkSize) {
-        throw new CryptoError("tampered", `chunk ${index} has an invalid length`);
-      }
-      const boxStart = offset + WORD_LENGTH;
-      const boxEnd = boxStart + TAG_LENGTH + length;
-      if (boxEnd > envelope.length) throw new CryptoError("truncated", `chunk ${index} is cut`);
-      const nonce = chunkNonce(header.noncePrefix, index, word);
-      // Written into `out` only once the chunk authenticates.
-      if (!box.openInto(envelope.subarray(boxStart, boxEnd), nonce, out, written)) {
-        throw new CryptoError("tampered", `chunk ${index} failed authentication`);
-      }
-      if (final && boxEnd !== envelope.length) {
-        throw new CryptoError("trailing-data", "bytes after the final chunk");
-      }
-      written += length;
-      offset = boxEnd;
-      if (final) return out.subarray(0, written);
-    }
+    const failed = await openAll(key, header, envelope, layout, out);
+    if (failed >= 0) throw new CryptoError("tampered", `chunk ${failed} failed authentication`);
+    if (layout.error) throw layout.error;
+    return out;
   } catch (error) {
     out.fill(0);
     throw error;
   } finally {
-    box.close();
     key.fill(0);
+  }
+}
+
+/** Opens the layout's chunks into `out`; the index of the first that does not authenticate, or -1. */
+async function openAll(key: Uint8Array, header: EnvelopeHeader, envelope: Uint8Array, layout: EnvelopeLayout, out: Uint8Array): Promise<number> {
+  if (shouldUseThreads(envelope.length)) {
+    try {
+      return await openOnThreads(key, header.noncePrefix, header.chunkSize, envelope, layout.chunks, layout.plaintextLength, out);
+    } catch {
+      // A thread failed (the pool is gone now): this thread opens the whole file instead.
+    }
+  }
+  const box = keyedSecretbox(key, header.chunkSize);
+  try {
+    return openChunks(box, header.noncePrefix, 0, layout.chunks, envelope.subarray(HEADER_LENGTH), out, 0);
+  } finally {
+    box.close();
   }
 }

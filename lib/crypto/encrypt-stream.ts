@@ -1,6 +1,7 @@
 import nacl from "tweetnacl";
 import { ByteReader, collectBytes, type ByteSource } from "./byte-reader";
 import { assertLength } from "./encoding";
+import { sealChunks } from "./envelope-chunks";
 import {
   DEFAULT_CHUNK_SIZE,
   HEADER_LENGTH,
@@ -12,6 +13,7 @@ import {
   fileKey,
   isValidChunkSize,
 } from "./envelope-format";
+import { sealOnThreads, shouldUseThreads } from "./envelope-threads";
 import { CryptoError } from "./errors";
 import { KEY_LENGTH } from "./keys";
 import { SECRETBOX_OVERHEAD, keyedSecretbox, secretboxReady, type KeyedSecretbox } from "./secretbox";
@@ -67,12 +69,20 @@ function checkedChunkSize(options: EncryptOptions): number {
   return chunkSize;
 }
 
-// The same envelope as encryptStream, written straight into one buffer of the final size: no
-// per-chunk copies or allocations, and memory is the file plus its envelope.
+export interface EncryptBytesOptions extends EncryptOptions {
+  /** Plaintext bytes sealed so far, as runs of chunks finish. */
+  onProgress?: (done: number) => void;
+  /** Stops the encryption (it rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+// The same envelope as encryptStream, written straight into one buffer of the final size: memory is the
+// file plus its envelope. A large file is sealed by several threads when envelope-threads.ts has them
+// (the same bytes); otherwise, or if a thread fails, on this one.
 export async function encryptBytes(
   dataKey: Uint8Array,
   plaintext: Uint8Array,
-  options: EncryptOptions = {},
+  options: EncryptBytesOptions = {},
 ): Promise<Uint8Array> {
   assertLength(dataKey, KEY_LENGTH, "data key");
   const chunkSize = checkedChunkSize(options);
@@ -85,22 +95,26 @@ export async function encryptBytes(
   out.set(header);
   const noncePrefix = header.subarray(9);
   const key = fileKey(dataKey, header);
-  const view = new DataView(out.buffer);
-  const box = keyedSecretbox(key, chunkSize);
   try {
-    let offset = HEADER_LENGTH;
-    for (let index = 0, start = 0; ; index++, start += chunkSize) {
-      const end = Math.min(start + chunkSize, plaintext.length);
-      const final = end === plaintext.length;
-      const word = chunkWord(end - start, final);
-      view.setUint32(offset, word);
-      const nonce = chunkNonce(noncePrefix, index, word);
-      box.sealInto(plaintext.subarray(start, end), nonce, out, offset + WORD_LENGTH);
-      offset += WORD_LENGTH + SECRETBOX_OVERHEAD + (end - start);
-      if (final) return out;
+    if (shouldUseThreads(plaintext.length)) {
+      try {
+        await sealOnThreads(key, noncePrefix, chunkSize, plaintext, out, options);
+        return out;
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        // A thread failed (the pool is gone now): this thread seals the whole file instead.
+      }
     }
+    options.signal?.throwIfAborted();
+    const box = keyedSecretbox(key, chunkSize);
+    try {
+      sealChunks(box, noncePrefix, chunkSize, 0, plaintext, true, out, HEADER_LENGTH);
+    } finally {
+      box.close();
+    }
+    options.onProgress?.(plaintext.length);
+    return out;
   } finally {
-    box.close();
     key.fill(0);
   }
 }
