@@ -1,7 +1,9 @@
 "use client";
 
-import { useId, useRef, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import type { BrowserChain } from "@/lib/chain/client";
+import { startBrowserEnvelopeThreads } from "@/lib/crypto/browser-envelope-threads";
+import { warmEnvelopeThreads } from "@/lib/crypto/envelope-threads";
 import type { UnlockedKey } from "@/lib/keystore";
 import {
   confirmRecordUpload,
@@ -87,6 +89,11 @@ export function UploadForm({
   const [skipped, setSkipped] = useState<SkippedRecipient[]>([]);
   const formRef = useRef<HTMLFormElement>(null);
   const fieldId = (field: UploadField) => `${id}-${field}`;
+  // The encryption threads load while the form is filled in, not when the first file is sent.
+  useEffect(() => {
+    startBrowserEnvelopeThreads();
+    void warmEnvelopeThreads();
+  }, []);
   const set = (field: Exclude<UploadField, "file">) => (event: { target: { value: string } }) => setInput({ ...input, [field]: event.target.value });
 
   const run = async (sha256: string) => {

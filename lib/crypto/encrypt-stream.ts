@@ -1,10 +1,9 @@
 import nacl from "tweetnacl";
 import { ByteReader, collectBytes, type ByteSource } from "./byte-reader";
 import { assertLength } from "./encoding";
-import { sealChunks } from "./envelope-chunks";
+import { chunkOffset, sealChunks } from "./envelope-chunks";
 import {
   DEFAULT_CHUNK_SIZE,
-  HEADER_LENGTH,
   WORD_LENGTH,
   chunkNonce,
   chunkWord,
@@ -15,6 +14,7 @@ import {
 } from "./envelope-format";
 import { sealOnThreads, shouldUseThreads } from "./envelope-threads";
 import { CryptoError } from "./errors";
+import { yieldToEventLoop } from "./event-loop";
 import { KEY_LENGTH } from "./keys";
 import { SECRETBOX_OVERHEAD, keyedSecretbox, secretboxReady, type KeyedSecretbox } from "./secretbox";
 
@@ -69,8 +69,10 @@ function checkedChunkSize(options: EncryptOptions): number {
   return chunkSize;
 }
 
+const PROGRESS_STEP_BYTES = 1024 * 1024;
+
 export interface EncryptBytesOptions extends EncryptOptions {
-  /** Plaintext bytes sealed so far, as runs of chunks finish. */
+  /** Plaintext bytes sealed so far, as runs of chunks finish (on this thread: each MiB, with a turn of the event loop). */
   onProgress?: (done: number) => void;
   /** Stops the encryption (it rejects with the signal's reason). */
   signal?: AbortSignal;
@@ -105,14 +107,25 @@ export async function encryptBytes(
         // A thread failed (the pool is gone now): this thread seals the whole file instead.
       }
     }
-    options.signal?.throwIfAborted();
+    // On this thread, a MiB at a time: a caller that shows progress gets it, and its page a turn of the
+    // event loop, after each.
     const box = keyedSecretbox(key, chunkSize);
     try {
-      sealChunks(box, noncePrefix, chunkSize, 0, plaintext, true, out, HEADER_LENGTH);
+      const chunks = Math.max(1, Math.ceil(plaintext.length / chunkSize));
+      const perRun = Math.max(1, Math.floor(PROGRESS_STEP_BYTES / chunkSize));
+      for (let first = 0; first < chunks; first += perRun) {
+        options.signal?.throwIfAborted();
+        const end = Math.min(plaintext.length, (first + perRun) * chunkSize);
+        const run = plaintext.subarray(first * chunkSize, end);
+        sealChunks(box, noncePrefix, chunkSize, first, run, first + perRun >= chunks, out, chunkOffset(first, chunkSize));
+        if (options.onProgress) {
+          options.onProgress(end);
+          await yieldToEventLoop();
+        }
+      }
     } finally {
       box.close();
     }
-    options.onProgress?.(plaintext.length);
     return out;
   } finally {
     key.fill(0);

@@ -105,6 +105,7 @@ class ThreadPool {
   fail(error: unknown): void {
     if (this.broken) return;
     this.broken = true;
+    console.warn(`The file encryption threads stopped (${error instanceof Error ? error.message : String(error)}); files are now encrypted on the calling thread.`);
     const waiting = [...this.queue.splice(0), ...this.slots.flatMap((slot) => [...slot.inFlight.values()])];
     this.close();
     for (const work of waiting) work.reject(error);
@@ -128,6 +129,20 @@ let pool: ThreadPool | null = null;
 export function setEnvelopeThreads(factory: ThreadFactory, count: number): void {
   pool?.close();
   pool = count >= 2 ? new ThreadPool(factory, count) : null;
+}
+
+/**
+ * Starts every thread and lets each load its cryptography now (a page calls this when a form that will
+ * encrypt opens), so the first file does not wait for it. Resolves when all are ready; never rejects.
+ */
+export async function warmEnvelopeThreads(): Promise<void> {
+  const threads = pool;
+  if (!threads || threads.broken) return;
+  const empty = () => ({
+    // An empty run that is not the end of a file: nothing to seal, only the thread's set-up.
+    prepare: (id: number) => ({ job: { id, op: "seal" as const, key: new Uint8Array(32), noncePrefix: new Uint8Array(16), chunkSize: 1, firstIndex: 0, endsFile: false, data: new Uint8Array(0) }, transfer: [] }),
+  });
+  await Promise.allSettled(Array.from({ length: threads.size * IN_FLIGHT }, () => threads.submit(empty())));
 }
 
 /** Stops the threads; later calls run on the caller's thread. */

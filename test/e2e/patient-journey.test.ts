@@ -14,7 +14,8 @@ const stack = stackUnderTest();
 const account = stack.accounts[10]!.toLowerCase();
 const PASSPHRASE = "correct horse battery staple 42";
 const labResult = { file: makePdf("Blood panel: haemoglobin 14.1 g/dL"), name: "blood-panel.pdf", title: "Blood panel", hospital: "St Mary Hospital", reason: "Annual check-up", admission: "2024-03-04", discharge: "2024-03-04", category: "Lab result" };
-const discharge = { file: makePdf("Discharge summary: appendectomy, recovery normal"), name: "discharge.pdf", title: "Appendectomy discharge", hospital: "General Hospital", reason: "Acute appendicitis", admission: "2024-06-10", discharge: "2024-06-14", category: "Discharge summary" };
+// About 1.5 MB, as a scanned summary would be: encrypted on the page's envelope worker threads.
+const discharge = { file: makePdf("Discharge summary: appendectomy, recovery normal", { padTo: 1_500_000 }), name: "discharge.pdf", title: "Appendectomy discharge", hospital: "General Hospital", reason: "Acute appendicitis", admission: "2024-06-10", discharge: "2024-06-14", category: "Discharge summary" };
 const xray = { file: makePdf("Chest X-ray: no consolidation"), name: "chest-xray.pdf", title: "Chest X-ray", hospital: "General Hospital", reason: "Persistent cough", admission: "2024-09-02", discharge: "2024-09-02", category: "Imaging" };
 const vaccination = { file: makePdf("Vaccination: tetanus booster"), name: "vaccination.pdf", title: "Tetanus booster", hospital: "St Mary Hospital", reason: "Booster due", admission: "2024-10-01", discharge: "2024-10-01", category: "Other" };
 
@@ -40,6 +41,9 @@ let browser: Browser;
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
 let db: pg.Client;
 let backupPath = "";
+// The Web Workers the first page started, and the warnings it printed.
+const pageWorkers: string[] = [];
+const pageWarnings: string[] = [];
 
 before(async () => {
   browser = await launchChromium();
@@ -91,6 +95,8 @@ describe("patient journey", () => {
 
   step("signs up: passphrase, mandatory backup download, registerPatient, key published", async () => {
     ({ context, page, wallet } = await openPortal());
+    page.on("worker", (worker) => pageWorkers.push(worker.url()));
+    page.on("console", (message) => message.type() === "warning" && pageWarnings.push(message.text()));
     const signUp = page.getByTestId("sign-up");
     await signUp.getByLabel(/^Passphrase/).fill("short");
     await signUp.getByLabel("Confirm passphrase").fill("other");
@@ -137,11 +143,15 @@ describe("patient journey", () => {
     await page.getByTestId("upload-form").getByRole("button", { name: "Cancel" }).click();
   });
 
-  step("uploads two PDFs and lists them newest first", async () => {
+  step("uploads two PDFs and lists them newest first; the 1.5 MB one is encrypted on worker threads", async () => {
     await uploadRecord(page, labResult);
     await uploadRecord(page, discharge);
     await page.getByTestId("record-item").nth(1).waitFor();
     assert.deepEqual(await titles(page), [discharge.title, labResult.title]);
+    // Two cores or more give two or more envelope workers (none is PDF.js's: nothing was opened yet).
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.equal(pageWorkers.length, Math.min(4, cores) >= 2 ? Math.min(4, cores) : 0, pageWorkers.join(", "));
+    assert.deepEqual(pageWarnings.filter((text) => /encryption threads/.test(text)), [], "no worker failed, so none fell back");
   });
 
   step("filters by category, hospital and dates, and searches decrypted metadata", async () => {

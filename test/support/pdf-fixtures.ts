@@ -1,8 +1,9 @@
 /**
  * Small, valid one-page PDFs with distinct text (correct xref offsets, so PDF.js renders them without
- * repair). Bytes are deterministic for a given text.
+ * repair). Bytes are deterministic for a given text. `padTo` makes it about that many bytes, with an unused
+ * stream object (as a scan's image would be), for files large enough to be encrypted on several threads.
  */
-export function makePdf(text: string): Buffer {
+export function makePdf(text: string, options: { padTo?: number } = {}): Buffer {
   const escaped = text.replace(/[\\()]/g, (char) => `\\${char}`);
   const stream = `BT /F1 24 Tf 72 720 Td (${escaped}) Tj ET`;
   const objects = [
@@ -12,6 +13,10 @@ export function makePdf(text: string): Buffer {
     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     `<< /Length ${Buffer.byteLength(stream, "latin1")} >>\nstream\n${stream}\nendstream`,
   ];
+  if (options.padTo) {
+    const filler = Array.from({ length: options.padTo }, (_, i) => String.fromCharCode(0x21 + ((i * 7919) % 90))).join("");
+    objects.push(`<< /Length ${filler.length} >>\nstream\n${filler}\nendstream`);
+  }
   let body = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
   const offsets: number[] = [];
   objects.forEach((object, index) => {

@@ -11,12 +11,3 @@ export async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncIt
     reader.releaseLock();
   }
 }
-
-export async function* countingChunks(source: AsyncIterable<Uint8Array>, onBytes: (total: number) => void): AsyncIterable<Uint8Array> {
-  let total = 0;
-  for await (const chunk of source) {
-    total += chunk.length;
-    onBytes(total);
-    yield chunk;
-  }
-}

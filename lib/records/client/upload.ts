@@ -1,10 +1,11 @@
-import { bytesToBase64, encodeWrappedKey, encryptedSize, encryptJson, encryptStream, publicKeyFromHex, randomDataKey, wrapKey } from "@/lib/crypto";
+import { bytesToBase64, encodeWrappedKey, encryptBytes, encryptedSize, encryptJson, publicKeyFromHex, randomDataKey, wrapKey } from "@/lib/crypto";
+import { startBrowserEnvelopeThreads } from "@/lib/crypto/browser-envelope-threads";
 import { addRecord, ChainError, encryptionKeyOf, type BrowserChain, type TxStatus } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
 import * as api from "./api";
 import { ApiClientError } from "./api";
 import type { RecordMetadata } from "./metadata";
-import { countingChunks, streamChunks } from "./streams";
+import { streamChunks } from "./streams";
 
 export type UploadStep = "recipients" | "encrypt" | "create" | "upload" | "sign" | "confirm" | "done";
 
@@ -53,20 +54,6 @@ function isTransientConfirmFailure(error: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const YIELD_EVERY_BYTES = 1024 * 1024;
-
-/** One turn of the event loop (a message, not a timer: browsers clamp nested timers to 4 ms). */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
 /**
  * Confirms an upload as an on-chain record, retrying with backoff while the server does not see the
  * record yet or cannot be reached. Throws an UploadError (step "confirm", with `pending`) when it gives up;
@@ -110,11 +97,33 @@ function describeApiFailure(error: unknown, doing: string): string {
   return `${doing} failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/** The whole file in one buffer, read as a stream (`onRead` after each part); fails if it is not file.size bytes. */
+async function readWhole(file: File, onRead: (read: number) => void, signal: AbortSignal): Promise<Uint8Array> {
+  const bytes = new Uint8Array(file.size);
+  let read = 0;
+  try {
+    const changed = () => new UploadError("The file changed while it was being read. Choose it again.", "encrypt");
+    for await (const part of streamChunks(file.stream())) {
+      signal.throwIfAborted();
+      if (read + part.length > bytes.length) throw changed();
+      bytes.set(part, read);
+      read += part.length;
+      onRead(read);
+    }
+    if (read !== bytes.length) throw changed();
+    return bytes;
+  } catch (error) {
+    bytes.fill(0);
+    throw error;
+  }
+}
+
 /**
  * The upload pipeline: new data key -> encrypt the metadata and wrap the key (for the patient, the uploader and
- * every extra recipient) -> create the upload while the file is encrypted (streamed, chunked envelope; its
- * size is known from the file's) -> PUT the ciphertext with progress -> addRecord in the wallet -> confirm
- * (with retries).
+ * every extra recipient) -> create the upload while the file is read and encrypted (chunked envelope, on the
+ * browser's envelope threads when it has them; its size is known from the file's) -> PUT the ciphertext with
+ * progress -> addRecord in the wallet -> confirm (with retries). Memory: the file, its envelope and the Blob
+ * sent.
  *
  * `patient` defaults to the key's own address; a doctor holding an all-records grant passes the patient,
  * whose public key is then read from the chain (never from the server). `recipients` are further readers
@@ -130,6 +139,7 @@ export async function uploadRecord(
   onProgress: (progress: UploadProgress) => void,
 ): Promise<string> {
   const { chain, key, file, metadata } = args;
+  startBrowserEnvelopeThreads();
   const patient = (args.patient ?? key.address).toLowerCase();
   const uploader = key.address.toLowerCase();
 
@@ -163,35 +173,31 @@ export async function uploadRecord(
       (upload) => ({ ok: true as const, upload }),
       (error: unknown) => ({ ok: false as const, error }),
     );
-    let createFailed = false;
-    void creating.then((outcome) => (createFailed = !outcome.ok));
-
-    // 3. Encrypt (the ciphertext is collected into a Blob; memory stays one chunk above the file size).
-    // A failed create stops the encryption early: its error is the one reported.
+    // A failed create stops the reading and the encryption: its error is the one reported.
+    const stop = new AbortController();
+    void creating.then((outcome) => !outcome.ok && stop.abort(new Error("the upload could not be created")));
+    // 3. Read the file, then encrypt it: on several threads where the browser has them (the page stays
+    // free meanwhile), else here a MiB at a time. Progress: reading is the first half, encrypting the second.
     let ciphertext: Blob | undefined;
     let encryptError: unknown;
     try {
+      const half = (bytes: number) => Math.floor(bytes / 2);
       onProgress({ step: "encrypt", done: 0, total: file.size });
-      const parts: Uint8Array<ArrayBuffer>[] = [];
-      const plaintext = countingChunks(streamChunks(file.stream()), (done) => onProgress({ step: "encrypt", done, total: file.size }));
-      let sinceYield = 0;
-      for await (const chunk of encryptStream(dataKey, plaintext)) {
-        if (createFailed) break;
-        parts.push(chunk as Uint8Array<ArrayBuffer>);
-        // Let the page breathe about every MiB: the create's answer is taken in (and the progress painted)
-        // while the encryption goes on, instead of after it.
-        sinceYield += chunk.byteLength;
-        if (sinceYield >= YIELD_EVERY_BYTES) {
-          sinceYield = 0;
-          await yieldToEventLoop();
-        }
+      const plaintext = await readWhole(file, (read) => onProgress({ step: "encrypt", done: half(read), total: file.size }), stop.signal);
+      try {
+        const sealed = await encryptBytes(dataKey, plaintext, {
+          signal: stop.signal,
+          onProgress: (done) => onProgress({ step: "encrypt", done: half(file.size) + half(done), total: file.size }),
+        });
+        ciphertext = new Blob([sealed as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" });
+      } finally {
+        plaintext.fill(0);
       }
-      ciphertext = new Blob(parts, { type: "application/octet-stream" });
     } catch (error) {
-      encryptError = error;
+      if (!stop.signal.aborted) encryptError = error;
     }
 
-    if (encryptError === undefined && !createFailed) onProgress({ step: "create" });
+    if (encryptError === undefined && !stop.signal.aborted) onProgress({ step: "create" });
     const created = await creating;
     if (!created.ok) throw new UploadError(describeApiFailure(created.error, "Preparing the upload"), "create", created.error);
     const upload = created.upload;

@@ -1,5 +1,6 @@
 import { ChainError, getGrants, grantRecordAccess, type BrowserChain, type ChainRecord, type TxStatus } from "@/lib/chain/client";
 import { bytesToBase64, encodeWrappedKey, encryptBytes, encryptJson, randomDataKey, wrapKey } from "@/lib/crypto";
+import { startBrowserEnvelopeThreads } from "@/lib/crypto/browser-envelope-threads";
 import type { UnlockedKey } from "@/lib/keystore";
 import { confirmRecordUpload, UploadError } from "@/lib/records/client/upload";
 import * as recordsApi from "@/lib/records/client/api";
@@ -156,6 +157,7 @@ export async function reencryptRecord(
     onProgress({ step: "encrypt" });
     category = opened.metadata.category;
     dataKey = randomDataKey();
+    startBrowserEnvelopeThreads();
     const ciphertext = await encryptBytes(dataKey, opened.bytes);
     opened.bytes.fill(0);
     const readers = [{ address: patient, publicKey: key.publicKey }, ...allRecordsReaders];

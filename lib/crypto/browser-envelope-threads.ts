@@ -1,0 +1,22 @@
+import { envelopeThreadCount, setEnvelopeThreads } from "./envelope-threads";
+import type { RunReply } from "./envelope-thread-job";
+
+/**
+ * Web Workers for the file envelope (envelope-threads.ts): a large file is sealed or opened by up to four
+ * of them at once (one per core), started on first use. Safe to call often; does nothing outside a browser
+ * or with fewer than two cores. If a worker cannot start (a browser without module workers, a policy that
+ * refuses them), the envelope runs on the page's thread, with the same bytes.
+ */
+export function startBrowserEnvelopeThreads(): void {
+  if (typeof window === "undefined" || typeof Worker === "undefined" || envelopeThreadCount() > 0) return;
+  setEnvelopeThreads((onReply, onFailure) => {
+    const worker = new Worker(new URL("./envelope.worker.ts", import.meta.url));
+    worker.onmessage = (event: MessageEvent<RunReply>) => onReply(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      onFailure(new Error(event.message || "an envelope worker failed"));
+    };
+    worker.onmessageerror = () => onFailure(new Error("an envelope worker's answer could not be read"));
+    return { post: (job, transfer) => worker.postMessage(job, transfer), terminate: () => worker.terminate() };
+  }, Math.min(4, navigator.hardwareConcurrency || 1));
+}
