@@ -14,6 +14,8 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import { browserChain } from "@/lib/chain/client";
 import type { ContractAddresses } from "@/lib/chain/deployment";
 import { sha256Hex } from "@/lib/crypto";
+import { warmEnvelopeThreads } from "@/lib/crypto/envelope-threads";
+import { startNodeEnvelopeThreads } from "@/lib/crypto/node-envelope-threads";
 import { openIpfsStore } from "@/lib/ipfs";
 import { uploadRecord, type UploadProgress } from "@/lib/records/client/upload";
 import { rpc, signedInClient } from "@/test/support/api/api-client";
@@ -214,6 +216,9 @@ interface BrowserSetup {
  * main thread, which adds the plain baseline and then asks for the next one.
  */
 async function browserWorker(setup: BrowserSetup) {
+  // The envelope's threads, as the upload form starts Web Workers in a browser (lib/crypto/browser-envelope-threads.ts).
+  startNodeEnvelopeThreads();
+  await warmEnvelopeThreads();
   const timings = new Map<string, number>();
   const restore = browserEnvironment(setup.appUrl, setup.cookie, timings);
   // The wallet: an EIP-1193 provider whose requests go to the chain's node (accounts unlocked there).

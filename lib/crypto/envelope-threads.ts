@@ -98,7 +98,8 @@ class ThreadPool {
     slot.inFlight.delete(reply.id);
     if (slot.inFlight.size === 0) slot.thread?.setBusy?.(false);
     work.resolve(reply);
-    this.pump();
+    // After the caller's handler (queued first) has taken the answer in and given back its buffer.
+    queueMicrotask(() => this.pump());
   }
 
   /** A thread crashed: every caller waiting on the pool gets the error, and the pool is closed. */
@@ -159,9 +160,26 @@ function livePool(): ThreadPool {
   return pool;
 }
 
+/*
+ * Run buffers go to a thread and come back (transferred, not copied), and are used again for the next run:
+ * a fresh buffer costs a page fault per 4 KiB on its first write, about as much as the copy itself. A spare
+ * holds only ciphertext (a sealed run) or zeros (an opened run, wiped).
+ */
+const MAX_SPARE_BUFFERS = 8;
+const spareBuffers: ArrayBuffer[] = [];
+
+function runBuffer(length: number): Uint8Array<ArrayBuffer> {
+  const index = spareBuffers.findIndex((buffer) => buffer.byteLength === length);
+  return new Uint8Array(index >= 0 ? spareBuffers.splice(index, 1)[0]! : new ArrayBuffer(length));
+}
+
+function keepBuffer(buffer: ArrayBuffer): void {
+  if (spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(buffer);
+}
+
 /** Chunks per run: about four runs per thread, so that threads that run slower get fewer. */
 function runChunks(chunks: number, threads: number): number {
-  return Math.min(MAX_RUN_CHUNKS, Math.max(2, Math.ceil(chunks / (threads * 4))));
+  return Math.min(MAX_RUN_CHUNKS, Math.max(4, Math.ceil(chunks / (threads * 4))));
 }
 
 /** Whether a call should go to the threads. */
@@ -194,7 +212,7 @@ export async function sealOnThreads(
         prepare: (id) => {
           options.signal?.throwIfAborted();
           // The run as it will be sealed, each chunk's plaintext already in place (sealed there, not copied again).
-          const data = new Uint8Array(sealedRunLength(end - start, chunkSize, endsFile));
+          const data = runBuffer(sealedRunLength(end - start, chunkSize, endsFile));
           for (let k = 0; k < count; k++) {
             const from = start + k * chunkSize;
             data.set(plaintext.subarray(from, Math.min(from + chunkSize, end)), runPlaintextOffset(k, chunkSize));
@@ -206,6 +224,7 @@ export async function sealOnThreads(
       .then((reply) => {
         if (!("data" in reply)) throw new Error("error" in reply ? reply.error : "a run of the envelope was not sealed");
         out.set(reply.data, chunkOffset(first, chunkSize));
+        keepBuffer(reply.data.buffer as ArrayBuffer);
         done += end - start;
         options.onProgress?.(done);
       });
@@ -239,7 +258,7 @@ export async function openOnThreads(
     const run = threads
       .submit({
         prepare: (id) => {
-          const data = new Uint8Array(end - start); // a copy of its own (a Buffer's slice would share)
+          const data = runBuffer(end - start); // a copy of its own (a Buffer's slice would share)
           data.set(envelope.subarray(start, end));
           const job: RunJob = { id, op: "open", key: key.slice(), noncePrefix: noncePrefix.slice(), chunkSize, firstIndex: first, count, plaintextLength: runPlaintext, data };
           return { job, transfer: [data.buffer, job.key.buffer as ArrayBuffer] };
@@ -247,8 +266,12 @@ export async function openOnThreads(
       })
       .then((reply) => {
         if ("failedChunk" in reply) failures.push(reply.failedChunk);
-        else if ("data" in reply) out.set(reply.data, first * chunkSize);
-        else throw new Error(reply.error);
+        else if ("data" in reply) {
+          out.set(reply.data, first * chunkSize);
+          const buffer = new Uint8Array(reply.data.buffer as ArrayBuffer);
+          buffer.fill(0); // it held plaintext
+          keepBuffer(buffer.buffer);
+        } else throw new Error(reply.error);
       });
     runs.push(run);
   }

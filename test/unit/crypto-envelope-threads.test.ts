@@ -60,7 +60,8 @@ describe("the file envelope on several threads", () => {
       onThreads.set(expected.subarray(0, HEADER_LENGTH)); // the header is the caller's part
       assert.ok(Buffer.from(onThreads).equals(Buffer.from(expected)), "byte for byte");
       assert.equal(progress.at(-1), size);
-      assert.ok(progress.length > 1 && progress.every((done, i) => i === 0 || done > progress[i - 1]!), "progress by run, growing");
+      assert.ok(progress.every((done, i) => i === 0 || done > progress[i - 1]!), "progress grows");
+      if (size > 8 * CHUNK) assert.ok(progress.length > 1, "reported run by run");
 
       const layout = envelopeLayout(expected, CHUNK);
       const opened = new Uint8Array(layout.plaintextLength);
