@@ -102,22 +102,23 @@ class ThreadPool {
     queueMicrotask(() => this.pump());
   }
 
-  /** A thread crashed: every caller waiting on the pool gets the error, and the pool is closed. */
+  /** A thread crashed: the pool is closed (see close). */
   fail(error: unknown): void {
     if (this.broken) return;
-    this.broken = true;
     console.warn(`The file encryption threads stopped (${error instanceof Error ? error.message : String(error)}); files are now encrypted on the calling thread.`);
-    const waiting = [...this.queue.splice(0), ...this.slots.flatMap((slot) => [...slot.inFlight.values()])];
-    this.close();
-    for (const work of waiting) work.reject(error);
+    this.close(error);
   }
 
-  close(): void {
+  /** Stops every thread; each caller still waiting gets `reason` (and does its file on its own thread). */
+  close(reason: unknown = new Error("the envelope threads were stopped")): void {
+    this.broken = true;
+    const waiting = [...this.queue.splice(0), ...this.slots.flatMap((slot) => [...slot.inFlight.values()])];
     for (const slot of this.slots) {
       slot.inFlight.clear();
       slot.thread?.terminate();
       slot.thread = undefined;
     }
+    for (const work of waiting) work.reject(reason);
   }
 }
 

@@ -143,6 +143,24 @@ describe("the file envelope on several threads", () => {
     }
   });
 
+  it("threads stopped while a file is being sealed: the call still ends with the right envelope, from its own thread", async () => {
+    const plaintext = new Uint8Array(randomBytes(3 * 1024 * 1024));
+    let stopped = false;
+    try {
+      const envelope = await encryptBytes(key, plaintext, {
+        onProgress: () => {
+          if (!stopped) stopEnvelopeThreads();
+          stopped = true;
+        },
+      });
+      assert.ok(stopped, "stopped after the first run came back");
+      assert.equal(envelopeThreadCount(), 0);
+      assert.ok(Buffer.from(await decryptBytes(key, envelope)).equals(Buffer.from(plaintext)));
+    } finally {
+      startNodeEnvelopeThreads(2);
+    }
+  });
+
   it("an aborted encryption rejects with the signal's reason and leaves the threads working", async () => {
     const controller = new AbortController();
     controller.abort(new Error("the upload was cancelled"));
