@@ -2,8 +2,8 @@
 // with 10, each as the browser loads it: the chain's recordCount and getRecords for that page, POST
 // /api/records/query for that page's ids, unwrapping each data key and decrypting each record's metadata
 // (lib/records/client/list.ts loadMyRecordsPage, run here in Node against the bench's own stack). Median of
-// RUNS, interleaved; also a page of 10 for both (the history's cost alone). BENCH_RECORDS_WHOLE=1 also times the
-// whole-history load (loadMyRecords) of the big patient once, as "My records" did before paging.
+// RUNS, interleaved. BENCH_RECORDS_WHOLE=1 also times the whole-history load (loadMyRecords) of the big patient
+// once, as "My records" did before paging.
 // "My patients" likewise: the first page for a doctor granted by 1,000 patients against a doctor granted by 10,
 // each as the doctor's browser loads it (lib/doctor/client/patients.ts loadMyPatientsPage: GET
 // /api/doctor/patients for the page, each patient's granted record from the chain, POST /api/records/query for
@@ -30,7 +30,6 @@ const SMALL = 10;
 const RUNS = Number(process.env.BENCH_RECORDS_RUNS ?? 9);
 const TARGET_RATIO = 1.5;
 const SEND_BATCH = 100;
-const EQUAL_PAGE = 10;
 const DOCTOR_BIG = Number(process.env.BENCH_PATIENTS_BIG ?? 1_000);
 const DOCTOR_SMALL = 10;
 // Ganache accounts: the records patients and doctors below FIRST_PATIENT_ACCOUNT, then one per granting patient.
@@ -213,20 +212,12 @@ export async function main() {
     // Warm-up (routes compiled, pools open), then interleaved runs.
     await firstPage(patients.big);
     await firstPage(patients.small);
-    // The same number of records on both pages (the small patient has only 10): what the history costs alone.
-    const equalPage = async (patient: Patient) => {
-      asBrowser(patient.cookie);
-      const page = await loadMyRecordsPage(patient.chain, patient.key, { limit: EQUAL_PAGE });
-      if (page.entries.length !== EQUAL_PAGE) throw new Error("equal page");
-    };
-    const times = { big: [] as number[], small: [] as number[], bigEqual: [] as number[], smallEqual: [] as number[] };
-    // The first page of "My patients" holds as many patients as the small doctor has (ten): no equal-page row.
+    // Each first page holds as many records (patients) as the small patient (doctor) has, ten: the ratio is the history's cost.
+    const times = { big: [] as number[], small: [] as number[] };
     const patientTimes = { big: [] as number[], small: [] as number[] };
     for (let run = 0; run < RUNS; run++) {
       times.big.push(await timeMs(() => firstPage(patients.big)));
       times.small.push(await timeMs(() => firstPage(patients.small)));
-      times.bigEqual.push(await timeMs(() => equalPage(patients.big)));
-      times.smallEqual.push(await timeMs(() => equalPage(patients.small)));
       patientTimes.big.push(await timeMs(() => patientsPage(doctors.big, Math.min(PATIENTS_PAGE_SIZE, DOCTOR_BIG))));
       patientTimes.small.push(await timeMs(() => patientsPage(doctors.small, Math.min(PATIENTS_PAGE_SIZE, DOCTOR_SMALL))));
     }
@@ -241,8 +232,6 @@ export async function main() {
 
     const bigMs = median(times.big);
     const smallMs = median(times.small);
-    const bigEqualMs = median(times.bigEqual);
-    const smallEqualMs = median(times.smallEqual);
     const patientsMs = { big: median(patientTimes.big), small: median(patientTimes.small) };
     const summary: SummaryRow[] = [
       {
@@ -253,15 +242,6 @@ export async function main() {
         ratio: `${fmt(bigMs / smallMs, 2)}x`,
         target: `<= ${TARGET_RATIO}x`,
         pass: bigMs / smallMs <= TARGET_RATIO,
-      },
-      {
-        bench: "records",
-        what: `  a page of ${EQUAL_PAGE} for both (history alone)`,
-        measured: `${fmt(bigEqualMs)} ms`,
-        baseline: `${SMALL} records ${fmt(smallEqualMs)} ms`,
-        ratio: `${fmt(bigEqualMs / smallEqualMs, 2)}x`,
-        target: `<= ${TARGET_RATIO}x`,
-        pass: bigEqualMs / smallEqualMs <= TARGET_RATIO,
       },
       {
         bench: "records",
@@ -302,7 +282,6 @@ export async function main() {
       runs: RUNS,
       firstPageMs: { big: bigMs, small: smallMs },
       ratio: bigMs / smallMs,
-      equalPageMs: { size: EQUAL_PAGE, big: bigEqualMs, small: smallEqualMs, ratio: bigEqualMs / smallEqualMs },
       wholeHistoryMs: wholeMs,
       myPatients: {
         what: "lib/doctor/client/patients.ts loadMyPatientsPage in Node: GET /api/doctor/patients, each patient's granted record from the chain, POST /api/records/query, unwrap + decrypt each",
