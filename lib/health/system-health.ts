@@ -4,7 +4,7 @@ import { getServerWeb3 } from "@/lib/chain/server/web3";
 import { chainStatus, type ChainStatus } from "@/lib/chain/chain-status";
 import { configuredDeployment } from "@/lib/chain/server/deployment";
 import { getPool } from "@/lib/db/pool";
-import { schemaVersion } from "@/lib/db/schema-version";
+import { LATEST_SCHEMA_VERSION, schemaVersion } from "@/lib/db/schema-version";
 import { getIpfsStore } from "@/lib/ipfs/server-store";
 
 export interface SystemHealth {
@@ -37,11 +37,18 @@ export async function systemHealth(): Promise<SystemHealth> {
 }
 
 async function databaseStatus(): Promise<SystemHealth["database"]> {
+  let version: number;
   try {
-    return { ok: true, schemaVersion: await schemaVersion(getPool()) };
+    version = await schemaVersion(getPool());
   } catch {
     return { ok: false, error: "The database is not reachable." };
   }
+  // An older schema (migrations still running, or an older copy of the data restored) is not ready: routes
+  // would meet missing tables or columns.
+  if (version !== LATEST_SCHEMA_VERSION) {
+    return { ok: false, schemaVersion: version, error: `The database schema is at version ${version}; this app needs version ${LATEST_SCHEMA_VERSION} (run the migrations: npm run db:migrate).` };
+  }
+  return { ok: true, schemaVersion: version };
 }
 
 async function ipfsStatus(backend: "embedded" | "kubo"): Promise<SystemHealth["ipfs"]> {
