@@ -100,7 +100,8 @@ function browserEnvironment(appUrl: string, cookie: string, timings: Map<string,
     setRequestHeader(name: string, value: string) {
       this.headers[name.toLowerCase()] = value;
     }
-    send(body: Blob) {
+    send(body: Blob | Uint8Array) {
+      const size = body instanceof Blob ? body.size : body.byteLength;
       const target = new URL(this.url, appUrl);
       const done = timed(
         requestName(this.method, this.url),
@@ -108,7 +109,7 @@ function browserEnvironment(appUrl: string, cookie: string, timings: Map<string,
           new Promise<void>((resolve, reject) => {
             const request = http.request(
               target,
-              { method: this.method, agent, headers: { ...this.headers, cookie, origin, "content-length": String(body.size) } },
+              { method: this.method, agent, headers: { ...this.headers, cookie, origin, "content-length": String(size) } },
               (response) => {
                 const chunks: Buffer[] = [];
                 response.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -122,10 +123,14 @@ function browserEnvironment(appUrl: string, cookie: string, timings: Map<string,
             );
             request.on("error", reject);
             let sent = 0;
-            const source = Readable.fromWeb(body.stream() as import("node:stream/web").ReadableStream<Uint8Array>);
+            // A browser sends a byte array as it is; here in 64 KiB pieces, for the progress events.
+            const source =
+              body instanceof Blob
+                ? Readable.fromWeb(body.stream() as import("node:stream/web").ReadableStream<Uint8Array>)
+                : Readable.from(Array.from({ length: Math.ceil(size / 65536) }, (_, i) => Buffer.from(body.buffer, body.byteOffset + i * 65536, Math.min(65536, size - i * 65536))));
             source.on("data", (chunk: Buffer) => {
               sent += chunk.length;
-              this.upload.onprogress?.({ loaded: sent, total: body.size, lengthComputable: true });
+              this.upload.onprogress?.({ loaded: sent, total: size, lengthComputable: true });
             });
             source.pipe(request);
           }),

@@ -32,13 +32,14 @@ export const getProfile = () => requestJsonOrNull(profileSchema, "/api/profile",
 // --- uploads -------------------------------------------------------------------------------------------
 export const createUpload = (body: CreateUploadRequest) => json(createUploadResponseSchema, "/api/uploads", sendJson("POST", body));
 
-/** PUT the ciphertext with byte progress (XMLHttpRequest: fetch has no upload progress). */
-export function uploadContent(uploadId: string, body: Blob, onProgress?: (sent: number, total: number) => void) {
+/** PUT the ciphertext with byte progress (XMLHttpRequest: fetch has no upload progress). Sent as it is, not copied. */
+export function uploadContent(uploadId: string, body: Blob | Uint8Array<ArrayBuffer>, onProgress?: (sent: number, total: number) => void) {
+  const size = body instanceof Blob ? body.size : body.byteLength;
   return new Promise<z.infer<typeof uploadContentResponseSchema>>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("PUT", `/api/uploads/${encodeURIComponent(uploadId)}/content`);
     xhr.setRequestHeader("content-type", "application/octet-stream");
-    xhr.upload.onprogress = (event) => onProgress?.(event.loaded, event.lengthComputable ? event.total : body.size);
+    xhr.upload.onprogress = (event) => onProgress?.(event.loaded, event.lengthComputable ? event.total : size);
     xhr.onerror = () => reject(new ApiClientError(0, "network", "The upload was interrupted. Check your connection and try again."));
     xhr.onload = () => {
       if (xhr.status < 200 || xhr.status >= 300) {

@@ -122,8 +122,7 @@ async function readWhole(file: File, onRead: (read: number) => void, signal: Abo
  * The upload pipeline: new data key -> encrypt the metadata and wrap the key (for the patient, the uploader and
  * every extra recipient) -> create the upload while the file is read and encrypted (chunked envelope, on the
  * browser's envelope threads when it has them; its size is known from the file's) -> PUT the ciphertext with
- * progress -> addRecord in the wallet -> confirm (with retries). Memory: the file, its envelope and the Blob
- * sent.
+ * progress -> addRecord in the wallet -> confirm (with retries). Memory: the file and its envelope.
  *
  * `patient` defaults to the key's own address; a doctor holding an all-records grant passes the patient,
  * whose public key is then read from the chain (never from the server). `recipients` are further readers
@@ -178,18 +177,17 @@ export async function uploadRecord(
     void creating.then((outcome) => !outcome.ok && stop.abort(new Error("the upload could not be created")));
     // 3. Read the file, then encrypt it: on several threads where the browser has them (the page stays
     // free meanwhile), else here a MiB at a time. Progress: reading is the first half, encrypting the second.
-    let ciphertext: Blob | undefined;
+    let ciphertext: Uint8Array<ArrayBuffer> | undefined;
     let encryptError: unknown;
     try {
       const half = (bytes: number) => Math.floor(bytes / 2);
       onProgress({ step: "encrypt", done: 0, total: file.size });
       const plaintext = await readWhole(file, (read) => onProgress({ step: "encrypt", done: half(read), total: file.size }), stop.signal);
       try {
-        const sealed = await encryptBytes(dataKey, plaintext, {
+        ciphertext = (await encryptBytes(dataKey, plaintext, {
           signal: stop.signal,
           onProgress: (done) => onProgress({ step: "encrypt", done: half(file.size) + half(done), total: file.size }),
-        });
-        ciphertext = new Blob([sealed as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" });
+        })) as Uint8Array<ArrayBuffer>;
       } finally {
         plaintext.fill(0);
       }
@@ -209,13 +207,13 @@ export async function uploadRecord(
         return false;
       }
     };
-    if (encryptError !== undefined || ciphertext?.size !== total) {
+    if (encryptError !== undefined || ciphertext?.length !== total) {
       // Nothing is on chain: the upload just created goes again.
       await cleanUp();
       if (encryptError !== undefined) throw encryptError;
       throw new UploadError("Encryption produced an unexpected size.", "encrypt");
     }
-    if (ciphertext.size > upload.maxBytes) {
+    if (ciphertext.length > upload.maxBytes) {
       await cleanUp();
       throw new UploadError("The encrypted file is larger than the server accepts.", "create");
     }

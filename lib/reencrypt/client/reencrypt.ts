@@ -174,7 +174,7 @@ export async function reencryptRecord(
     }
     try {
       onProgress({ step: "upload", sent: 0, total: ciphertext.length });
-      content = await recordsApi.uploadContent(upload.uploadId, new Blob([ciphertext as Uint8Array<ArrayBuffer>]), (sent, total) => onProgress({ step: "upload", sent, total }));
+      content = await recordsApi.uploadContent(upload.uploadId, ciphertext as Uint8Array<ArrayBuffer>, (sent, total) => onProgress({ step: "upload", sent, total }));
     } catch (error) {
       await recordsApi.deleteUpload(upload.uploadId).catch(() => undefined);
       dataKey.fill(0);
