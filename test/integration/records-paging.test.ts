@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { bytesToBase64, encryptBytes, encryptJson, randomDataKey, wrapKey } from "@/lib/crypto";
 import { loadMyRecordsPage, RECORDS_PAGE_SIZE, recordIdOf } from "@/lib/records/client/list";
-import type { RecordMetadata } from "@/lib/records/client/metadata";
 import { signedInClient, type ApiClient } from "../support/api/api-client";
 import { addRecord, registerPatient } from "../support/api/chain";
 import { nodeBrowserChain } from "../support/api/chain-identities";
 import { testKeys } from "../support/api/fixtures";
+import { recordMetadata, storeRecordThroughApi } from "../support/api/records";
 import { stackUnderTest } from "../support/stack-env";
 
 // "My records", a page at a time (lib/records/client/list.ts loadMyRecordsPage), as the patient's browser runs
@@ -20,46 +19,12 @@ const STORED = RECORDS_PAGE_SIZE + 2; // through the upload API; then one more o
 let client: ApiClient;
 const nodeFetch = globalThis.fetch;
 
-const metadataOf = (index: number): RecordMetadata => ({
-  version: 1,
-  title: `Visit ${index}`,
-  hospital: "St Paging",
-  reason: "Check-up",
-  admissionDate: "2026-03-01",
-  dischargeDate: "2026-03-02",
-  category: "lab-result",
-  fileName: `visit-${index}.pdf`,
-  size: 100,
-  sha256: "a".repeat(64),
-  mimeType: "application/pdf",
-});
-
-/** The patient's record at chain index `index`, uploaded and confirmed through the API as the browser does it. */
-async function uploadRecord(index: number): Promise<void> {
-  const dataKey = randomDataKey();
-  const ciphertext = await encryptBytes(dataKey, new Uint8Array(randomBytes(100)));
-  const created = await client.post("/api/uploads", {
-    json: {
-      patient,
-      size: ciphertext.length,
-      encryptedMetadata: bytesToBase64(encryptJson(dataKey, metadataOf(index))),
-      wrappedKeys: [{ recipient: patient, wrappedKey: bytesToBase64(wrapKey(dataKey, keys.publicKey)) }],
-    },
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const { uploadId } = created.body as { uploadId: string };
-  const content = await client.put(`/api/uploads/${uploadId}/content`, { body: ciphertext, headers: { "content-type": "application/octet-stream" } });
-  assert.equal(content.status, 200, JSON.stringify(content.body));
-  const { cidDigest, codec } = content.body as { cidDigest: string; codec: number };
-  const recordId = await addRecord(patient, patient, cidDigest, codec);
-  assert.equal(recordId, recordIdOf(patient, index));
-  assert.equal((await client.post(`/api/uploads/${uploadId}/confirm`, { json: { recordId } })).status, 200);
-}
-
 before(async () => {
   await registerPatient(patient, keys.publicKeyHex);
   client = await signedInClient(patient);
-  for (let index = 0; index < STORED; index++) await uploadRecord(index);
+  for (let index = 0; index < STORED; index++) {
+    assert.equal(await storeRecordThroughApi(client, patient, keys.publicKey, recordMetadata(`Visit ${index}`)), recordIdOf(patient, index));
+  }
   // A record on chain that the key store knows nothing of (e.g. added by another app): listed, not openable.
   await addRecord(patient, patient, `0x${randomBytes(32).toString("hex")}`, 0x55);
   // The browser's relative API calls, sent to the test app with the patient's cookie.
