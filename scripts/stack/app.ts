@@ -124,11 +124,16 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   return { url: app.url, stop: app.stop };
 }
 
+/**
+ * Any answer from /api/health counts (a 503 too: chain or database may still be starting). Asking the health
+ * route rather than the home page makes the server's first request load what /api/health needs, not the
+ * page renderer, on the way to the green health check a start waits for.
+ */
 async function waitForHttp(url: string, timeoutMs: number, gone: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !gone()) {
     try {
-      await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(10_000) });
       return;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 250));

@@ -108,8 +108,8 @@ describe("start-up errors", () => {
       await (await startChain({ dbPath, port: await freePort(), chainId: 1337, mnemonic: DEV_MNEMONIC })).close();
       // LevelDB's CURRENT names the live manifest; pointing it at nothing is what a torn copy looks like.
       await writeFile(path.join(dbPath, "CURRENT"), "MANIFEST-999999\n");
-      // The real entry point, in its own process: Ganache reports this as an unhandled "error" event.
-      const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+      // The real entry point as `npm start` runs it, in its own process: Ganache reports this as an unhandled "error" event.
+      const run = spawnSync(process.execPath, ["scripts/launch.mjs", "scripts/start.ts"], {
         env: { ...process.env, DATA_DIR: dir.path, CHAIN_PORT: String(await freePort()), PORT: String(await freePort()) },
         encoding: "utf8",
         timeout: 60_000,
