@@ -1,3 +1,3 @@
 export { ApiError, API_ERROR_STATUS, type ApiErrorCode } from "./api-error";
-export { json, errorResponse } from "./respond";
+export { ciphertextResponse, json, errorResponse } from "./respond";
 export { route } from "./route";

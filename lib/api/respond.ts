@@ -6,6 +6,21 @@ export function json(body: unknown, status = 200, headers?: HeadersInit): Respon
   return new Response(text, { status, headers: { "content-type": "application/json", "cache-control": "no-store", ...headers } });
 }
 
+/**
+ * A record's ciphertext, streamed. Next 16 drops a route handler's Content-Length (send-response.js), so the
+ * size also goes in X-Content-Length for the browser's progress bar.
+ */
+export function ciphertextResponse({ stream, size }: { stream: ReadableStream<Uint8Array>; size: number }): Response {
+  return new Response(stream, {
+    headers: {
+      "content-type": "application/octet-stream",
+      "content-length": String(size),
+      "x-content-length": String(size),
+      "cache-control": "private, no-store, no-transform",
+    },
+  });
+}
+
 /** One error shape for every route. Unknown errors become 500 without internals. */
 export function errorResponse(error: unknown): Response {
   if (error instanceof ApiError) {

@@ -15,3 +15,31 @@ export function getIpfsStore(): Promise<IpfsStore> {
   }
   return shared;
 }
+
+/**
+ * The content under `cid` from the app's store as a web stream for a response body. The first read happens
+ * here, so a missing CID fails before the response starts; the rest is read as the client takes it.
+ */
+export async function catStream(cid: string): Promise<ReadableStream<Uint8Array>> {
+  const chunks = (await getIpfsStore()).cat(cid)[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (first.done) controller.close();
+      else controller.enqueue(first.value);
+    },
+    async pull(controller) {
+      if (first.done) return;
+      try {
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await chunks.return?.();
+    },
+  });
+}

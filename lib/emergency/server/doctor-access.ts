@@ -5,7 +5,7 @@ import { accessEvents } from "@/lib/chain/server/events";
 import { latestBlockNumber, patientOfRecord, recordIdRange } from "@/lib/chain/server/reads";
 import { appendEmergencyAudit, type EmergencyAuditReason } from "@/lib/db/repositories/emergency-audit";
 import { emergencyRecordIds, findEmergencyRecord, findReleasedShares, putNotes } from "@/lib/db/repositories/emergency";
-import { getIpfsStore } from "@/lib/ipfs/server-store";
+import { catStream } from "@/lib/ipfs/server-store";
 import { ACCESS_LOG_LOOKBACK_BLOCKS, ACCESS_LOG_WINDOW_SECONDS } from "@/lib/records/server/authorize-read";
 import { fromBase64, toBase64 } from "@/lib/records/server/encoding";
 import { noteHashOf as sealedNoteHash } from "@/lib/emergency/note";
@@ -152,26 +152,5 @@ export async function emergencyRecordKey(doctor: Hex, recordId: string): Promise
 /** The record's ciphertext from IPFS as a stream, under the same rule as its emergency key. */
 export async function emergencyRecordContent(doctor: Hex, recordId: string): Promise<{ stream: ReadableStream<Uint8Array>; size: number }> {
   const record = await decideRecord(doctor, recordId, "content");
-  const chunks = (await getIpfsStore()).cat(record.cid)[Symbol.asyncIterator]();
-  const first = await chunks.next();
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (first.done) controller.close();
-      else controller.enqueue(first.value);
-    },
-    async pull(controller) {
-      if (first.done) return;
-      try {
-        const next = await chunks.next();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      } catch (error) {
-        controller.error(error);
-      }
-    },
-    async cancel() {
-      await chunks.return?.();
-    },
-  });
-  return { stream, size: record.size };
+  return { stream: await catStream(record.cid), size: record.size };
 }

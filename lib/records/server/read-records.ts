@@ -3,7 +3,7 @@ import { ApiError } from "@/lib/api";
 import type { RecordsQueryResponse, StoredRecord } from "@/lib/api/schemas";
 import { appendAudit, type AuditAction, type AuditEntry } from "@/lib/db/repositories/key-audit";
 import { findRecordContent, findRecordsWithKey } from "@/lib/db/repositories/records";
-import { getIpfsStore } from "@/lib/ipfs/server-store";
+import { catStream } from "@/lib/ipfs/server-store";
 import { authorizeRead, readContext, refusalError, type ReadDecision } from "./authorize-read";
 import { scheduleCleanup } from "./cleanup-expired-uploads";
 import { toBase64 } from "./encoding";
@@ -88,27 +88,5 @@ export async function recordContent(caller: `0x${string}`, recordId: string): Pr
   if (!decision.allowed) throw refusalError(decision);
   if (!content) throw notStored();
 
-  const chunks = (await getIpfsStore()).cat(content.cid)[Symbol.asyncIterator]();
-  // The first read reports a missing CID; do it before the response starts.
-  const first = await chunks.next();
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (first.done) controller.close();
-      else controller.enqueue(first.value);
-    },
-    async pull(controller) {
-      if (first.done) return;
-      try {
-        const next = await chunks.next();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      } catch (error) {
-        controller.error(error);
-      }
-    },
-    async cancel() {
-      await chunks.return?.();
-    },
-  });
-  return { stream, size: content.size };
+  return { stream: await catStream(content.cid), size: content.size };
 }

@@ -1,3 +1,4 @@
+import { ciphertextResponse } from "@/lib/api";
 import { recordIdSchema } from "@/lib/api/schemas";
 import { parseInput } from "@/lib/api/parse-input";
 import { withSession } from "@/lib/auth/server/with-session";
@@ -6,14 +7,6 @@ import { emergencyRecordContent } from "@/lib/emergency/server/doctor-access";
 export const dynamic = "force-dynamic";
 
 // GET /api/emergency/records/:recordId/content - the record's ciphertext under emergency access (same rule as its key; audited)
-export const GET = withSession<{ recordId: string }>(async ({ address, params }) => {
-  const { stream, size } = await emergencyRecordContent(address, parseInput(recordIdSchema, params.recordId, "The record id"));
-  return new Response(stream, {
-    headers: {
-      "content-type": "application/octet-stream",
-      "content-length": String(size),
-      "x-content-length": String(size),
-      "cache-control": "private, no-store, no-transform",
-    },
-  });
-});
+export const GET = withSession<{ recordId: string }>(async ({ address, params }) =>
+  ciphertextResponse(await emergencyRecordContent(address, parseInput(recordIdSchema, params.recordId, "The record id"))),
+);
