@@ -7,13 +7,11 @@
  * asks for all records, the patient declines with one click, the doctor sees "Declined".
  */
 import assert from "node:assert/strict";
-import { after, before, describe } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "../support/browser";
+import { describe } from "node:test";
+import type { Page } from "playwright-core";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { createKeyOnFirstVisit, downloadInto, openSignedIn, type PortalRole, storySteps, type UploadFields, uploadFromMyRecords } from "../support/story";
-import { makeTempDir } from "../support/temp-dir";
+import { createKeyOnFirstVisit, downloadInto, type PortalRole, storySession, storySteps, type UploadFields, uploadFromMyRecords } from "../support/story";
 import { registerDoctor } from "../support/api/chain";
 import { withDatabase } from "../support/api/fixtures";
 
@@ -39,24 +37,10 @@ const record = (title: string, category: string): UploadFields => ({
 const thyroid = record("Thyroid panel", "Lab result");
 const kneeMri = record("Knee MRI", "Imaging");
 
-let browser: Browser;
-let tmp: Awaited<ReturnType<typeof makeTempDir>>;
-const contexts: BrowserContext[] = [];
-
-before(async () => {
-  browser = await launchChromium();
-  tmp = await makeTempDir("access-requests");
-});
-after(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await tmp?.remove();
-});
+const session = storySession("access-requests");
 
 async function openPortal(account: string, route: string, role: PortalRole): Promise<Page> {
-  const { context, page } = await openSignedIn(browser, { account, route, role });
-  contexts.push(context);
-  return page;
+  return (await session.open(account, route, role)).page;
 }
 
 /** The doctor fills the ask form and sends it. */
@@ -97,12 +81,12 @@ describe("access requests between a doctor and a patient", () => {
   step("the admin registers the doctor, who creates a key; the patient signs up and uploads two records", async () => {
     await registerDoctor(admin, doctor, undefined, DOCTOR);
     doctorPage = await openPortal(doctor, "/doctor", "doctor");
-    await createKeyOnFirstVisit(doctorPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "doctor-backup.json" });
+    await createKeyOnFirstVisit(doctorPage, { passphrase: PASSPHRASE, folder: session.folder, backupName: "doctor-backup.json" });
     await doctorPage.getByTestId("patients-empty").waitFor();
     await doctorPage.getByTestId("sent-requests-empty").waitFor();
 
     patientPage = await openPortal(patient, "/patient", "patient");
-    await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "patient-backup.json" });
+    await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: session.folder, backupName: "patient-backup.json" });
     for (const entry of [thyroid, kneeMri]) await uploadFromMyRecords(patientPage, entry);
     await patientPage.getByTestId("record-item").nth(1).waitFor();
     for (const item of await patientPage.getByTestId("record-item").all()) {
@@ -173,7 +157,7 @@ describe("access requests between a doctor and a patient", () => {
     assert.deepEqual(await doctorPage.getByTestId("record-title").allInnerTexts(), [thyroid.title], "only the lab result is shared");
     await doctorPage.getByRole("button", { name: `Open ${thyroid.title}` }).click();
     await doctorPage.locator('[data-testid="pdf-status"][data-status="ready"]').waitFor();
-    const bytes = await downloadInto(doctorPage, () => doctorPage.getByRole("button", { name: "Download" }).click(), tmp.path, "opened.pdf");
+    const bytes = await downloadInto(doctorPage, () => doctorPage.getByRole("button", { name: "Download" }).click(), session.folder, "opened.pdf");
     assert.ok(bytes.equals(thyroid.file), "the doctor's copy equals the patient's file byte for byte");
     await doctorPage.getByRole("button", { name: "Back to my patients" }).click();
   });

@@ -7,14 +7,12 @@
  */
 import assert from "node:assert/strict";
 import path from "node:path";
-import { after, before, describe } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { describe } from "node:test";
+import type { Page } from "playwright-core";
 import { bytesToBase64, encryptBytes, encryptJson, publicKeyFromHex, randomDataKey, sha256Hex, wrapKey } from "@/lib/crypto";
-import { launchChromium } from "../support/browser";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { makeTempDir } from "../support/temp-dir";
-import { downloadInto, openSignedIn, storySteps, type PortalRole } from "../support/story";
+import { downloadInto, type PortalRole, storySession, storySteps } from "../support/story";
 import { signedInClient, type ApiClient } from "../support/api/api-client";
 import { addRecord, grantAccess, grantAllAccess, registerPatient, revokeAccess } from "../support/api/chain";
 import { testKeys } from "../support/api/fixtures";
@@ -29,6 +27,8 @@ const patient = stack.accounts[18]!.toLowerCase();
 const PASSPHRASE = "doctor horse battery staple 42";
 const OCTETS = { "content-type": "application/octet-stream" };
 
+const session = storySession("admin-doctor");
+
 /** EIP-55 with one letter's case flipped: a checksum error. */
 function badChecksum(address: string): string {
   const good = web3Checksum(address);
@@ -38,21 +38,9 @@ function badChecksum(address: string): string {
 }
 const web3Checksum = (address: string) => utils.toChecksumAddress(address);
 
-let browser: Browser;
-let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+const open = (account: string, route: string, role: PortalRole) => session.open(account, route, role);
 
-before(async () => {
-  browser = await launchChromium();
-  tmp = await makeTempDir("admin-doctor");
-});
-after(async () => {
-  await browser?.close();
-  await tmp?.remove();
-});
-
-const open = (account: string, route: string, role: PortalRole) => openSignedIn(browser, { account, route, role });
-
-const downloadedBytes = (page: Page, click: () => Promise<void>, name: string) => downloadInto(page, click, tmp.path, name);
+const downloadedBytes = (page: Page, click: () => Promise<void>, name: string) => downloadInto(page, click, session.folder, name);
 
 /** A record uploaded by the patient through the API as the browser would (real metadata; key wrapped for the patient). */
 async function uploadAsPatient(client: ApiClient, keys: ReturnType<typeof testKeys>, title: string, text: string) {

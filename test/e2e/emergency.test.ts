@@ -8,16 +8,14 @@
  * Accounts 40 (patient), 41 (doctor), 42 (second administrator, removed again at the end).
  */
 import assert from "node:assert/strict";
-import { after, before, describe } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { after, describe } from "node:test";
+import type { Page } from "playwright-core";
 import { Web3 } from "web3";
 import { doctorContractAbi } from "@/lib/chain/generated/contracts";
 import { generateKeyPair, publicKeyToHex } from "@/lib/crypto";
-import { launchChromium } from "../support/browser";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { createKeyOnFirstVisit, downloadInto, fillUploadForm, openSignedIn, type PortalRole, storySteps, type UploadFields } from "../support/story";
-import { makeTempDir } from "../support/temp-dir";
+import { createKeyOnFirstVisit, downloadInto, fillUploadForm, type PortalRole, storySession, storySteps, type UploadFields } from "../support/story";
 import { signedInClient } from "../support/api/api-client";
 import { increaseChainTime, registerDoctor } from "../support/api/chain";
 
@@ -40,9 +38,7 @@ const bloodPanel: UploadFields = {
   discharge: "2025-03-01",
 };
 
-let browser: Browser;
-let tmp: Awaited<ReturnType<typeof makeTempDir>>;
-const contexts: BrowserContext[] = [];
+const session = storySession("emergency");
 
 /** DoctorContract on the test chain at the address the app reports. */
 async function doctorContract() {
@@ -52,14 +48,7 @@ async function doctorContract() {
 }
 const GAS = { gas: "3000000" };
 
-before(async () => {
-  browser = await launchChromium();
-  tmp = await makeTempDir("emergency");
-});
 after(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await tmp?.remove();
   // Other test files count administrators: the second one goes again (its key with it).
   const contract = await doctorContract().catch(() => undefined);
   if (contract && Number(await contract.methods.emergencyWindow().call()) !== 86_400) await contract.methods.setEmergencyWindow(86_400).send({ from: admin, ...GAS });
@@ -67,9 +56,7 @@ after(async () => {
 });
 
 async function openPortal(account: string, route: string, role: PortalRole): Promise<Page> {
-  const { context, page } = await openSignedIn(browser, { account, route, role });
-  contexts.push(context);
-  return page;
+  return (await session.open(account, route, role)).page;
 }
 
 /** An administrator's key for emergency shares: created in the admin panel, backed up, published on chain. */
@@ -83,7 +70,7 @@ async function createAdminKey(page: Page, backupName: string) {
   await form.getByLabel(/^Passphrase/).fill(PASSPHRASE);
   await form.getByLabel(/^Confirm passphrase/).fill(PASSPHRASE);
   await form.getByRole("button", { name: "Create my administrator key" }).click();
-  await downloadInto(page, () => panel.getByRole("button", { name: "Download backup file" }).click(), tmp.path, backupName);
+  await downloadInto(page, () => panel.getByRole("button", { name: "Download backup file" }).click(), session.folder, backupName);
   await panel.getByRole("button", { name: "Publish my administrator key" }).click();
   await panel.getByTestId("admin-emergency-ready").waitFor();
 }
@@ -120,7 +107,7 @@ describe("emergency access: two administrators, one doctor, the patient's log", 
 
   step("the patient uploads a record and turns emergency access on for all records", async () => {
     patientPage = await openPortal(patient, "/patient", "patient");
-    await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "patient.json" });
+    await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: session.folder, backupName: "patient.json" });
     await patientPage.getByRole("button", { name: "Upload a PDF" }).first().click();
     await fillUploadForm(patientPage, bloodPanel);
     await patientPage.getByRole("status").filter({ hasText: `“${bloodPanel.title}” was encrypted, stored and recorded on chain.` }).waitFor();
@@ -139,7 +126,7 @@ describe("emergency access: two administrators, one doctor, the patient's log", 
     // The shortest window (1 h) keeps the chain's clock jump small for the browser tests that run after this one.
     await (await doctorContract()).methods.setEmergencyWindow(3600).send({ from: admin, ...GAS });
     doctorPage = await openPortal(doctor, "/doctor", "doctor");
-    await createKeyOnFirstVisit(doctorPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "doctor.json" });
+    await createKeyOnFirstVisit(doctorPage, { passphrase: PASSPHRASE, folder: session.folder, backupName: "doctor.json" });
     const panel = doctorPage.getByTestId("doctor-emergency");
     await panel.getByLabel(/^Patient address/).fill(patient);
     await panel.getByLabel(/^Reason/).selectOption({ value: "1" });
@@ -173,7 +160,7 @@ describe("emergency access: two administrators, one doctor, the patient's log", 
     const viewer = panel.getByTestId("emergency-viewer");
     await viewer.getByRole("heading", { name: bloodPanel.title }).waitFor();
     await viewer.locator('[data-testid="pdf-status"][data-status="ready"]').waitFor();
-    const bytes = await downloadInto(doctorPage, () => viewer.getByRole("button", { name: "Download" }).click(), tmp.path, "emergency.pdf");
+    const bytes = await downloadInto(doctorPage, () => viewer.getByRole("button", { name: "Download" }).click(), session.folder, "emergency.pdf");
     assert.ok(bytes.equals(bloodPanel.file), "the doctor's copy equals the patient's file byte for byte");
   });
 

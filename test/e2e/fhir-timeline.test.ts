@@ -11,15 +11,13 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { after, before, describe } from "node:test";
+import { after, describe } from "node:test";
+import type { BrowserContext, Page } from "playwright-core";
 import type { Bundle, DocumentReference, Patient } from "@medplum/fhirtypes";
 import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "../support/browser";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { downloadBytes, downloadInto, fillUploadForm, openSignedIn, storySteps, type UploadFields } from "../support/story";
-import { makeTempDir } from "../support/temp-dir";
+import { downloadBytes, downloadInto, fillUploadForm, storySession, storySteps, type UploadFields } from "../support/story";
 import { fhirSchemaErrors } from "../unit/fhir-schema";
 
 const stack = stackUnderTest();
@@ -39,19 +37,13 @@ const mri = record({ title: "Knee MRI", category: "Imaging", hospital: "General 
 const inOrder = [bloods, surgery, mri];
 const CATEGORY_CODES: Record<string, string> = { "Lab result": "lab-result", "Discharge summary": "discharge-summary", Imaging: "imaging" };
 
-let browser: Browser;
-let tmp: Awaited<ReturnType<typeof makeTempDir>>;
 let context: BrowserContext | undefined;
 let page: Page;
 
-before(async () => {
-  browser = await launchChromium();
-  tmp = await makeTempDir("fhir-timeline");
-});
+const session = storySession("fhir-timeline");
+
 after(async () => {
   await context?.close().catch(() => undefined);
-  await browser?.close();
-  await tmp?.remove();
 });
 
 const step = storySteps(async () => {
@@ -66,7 +58,7 @@ async function exportBundle(mode: "inline" | "zip"): Promise<{ bundle: Bundle; f
   await page.getByRole("tab", { name: "Export / import" }).click();
   const panel = page.getByTestId("fhir-export");
   await panel.getByRole("radio", { name: mode === "inline" ? /Inside the JSON file/ : /separate files in a zip/ }).check();
-  const { bytes, suggested } = await downloadBytes(page, () => panel.getByRole("button", { name: "Export FHIR bundle" }).click(), path.join(tmp.path, `${Date.now()}-export.${mode}`));
+  const { bytes, suggested } = await downloadBytes(page, () => panel.getByRole("button", { name: "Export FHIR bundle" }).click(), path.join(session.folder, `${Date.now()}-export.${mode}`));
   await panel.getByTestId("fhir-export-done").waitFor();
   if (mode === "inline") return { bundle: JSON.parse(bytes.toString("utf8")) as Bundle, files: {}, bytes, suggested };
   const files = unzipSync(bytes);
@@ -75,7 +67,7 @@ async function exportBundle(mode: "inline" | "zip"): Promise<{ bundle: Bundle; f
 
 async function chooseImport(name: string, bytes: Uint8Array) {
   await page.getByRole("tab", { name: "Export / import" }).click();
-  const file = path.join(tmp.path, name);
+  const file = path.join(session.folder, name);
   await writeFile(file, bytes);
   await page.getByTestId("fhir-import").getByLabel("FHIR file to import").setInputFiles(file);
 }
@@ -88,7 +80,7 @@ async function signUp(fullName: string) {
   await form.getByLabel("Full name").fill(fullName);
   await form.getByRole("button", { name: "Create my key" }).click();
   const backup = page.getByTestId("backup-step");
-  await downloadInto(page, () => backup.getByRole("button", { name: "Download backup file" }).click(), tmp.path, "backup.json");
+  await downloadInto(page, () => backup.getByRole("button", { name: "Download backup file" }).click(), session.folder, "backup.json");
   await backup.getByRole("button", { name: "Continue to registration" }).click();
   await page.getByTestId("key-unlocked").waitFor();
 }
@@ -97,7 +89,7 @@ describe("FHIR export and import, and the visit timeline", () => {
   let firstExport: Bundle;
 
   step("signs up as patient 13 and uploads three records across two years", async () => {
-    ({ context, page } = await openSignedIn(browser, { account, route: "/patient", role: "patient" }));
+    ({ context, page } = await session.open(account, "/patient", "patient"));
     await signUp("Flo Timeline");
     for (const entry of [surgery, bloods, mri]) {
       await page.getByRole("button", { name: "Upload a PDF" }).first().click();
@@ -280,7 +272,7 @@ describe("FHIR export and import, and the visit timeline", () => {
 
   step("another patient imports the first export: their own export has the same metadata and PDF bytes", async () => {
     await context?.close();
-    ({ context, page } = await openSignedIn(browser, { account: otherPatient, route: "/patient", role: "patient" }));
+    ({ context, page } = await session.open(otherPatient, "/patient", "patient"));
     await signUp("Gus Importer");
     await chooseImport("from-flo.fhir.json", strToU8(JSON.stringify(firstExport)));
     await page.getByTestId("fhir-import-item").nth(2).waitFor();

@@ -16,17 +16,15 @@
  *   closed): the next visit's run confirms the upload this device remembered and finishes.
  */
 import assert from "node:assert/strict";
-import { after, before, describe } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { describe } from "node:test";
+import type { BrowserContext, Page } from "playwright-core";
 import type { TestWallet } from "../support/test-wallet";
 import { Web3 } from "web3";
 import { decryptBytes, unwrapKey } from "@/lib/crypto";
 import { patientContractAbi, doctorContractAbi } from "@/lib/chain/generated/contracts";
-import { launchChromium } from "../support/browser";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { createKeyOnFirstVisit, downloadInto, grantFromShareTab, openSignedIn, storySteps, unlockKey, type UploadFields, uploadFromMyRecords } from "../support/story";
-import { makeTempDir } from "../support/temp-dir";
+import { createKeyOnFirstVisit, downloadInto, grantFromShareTab, storySession, storySteps, unlockKey, type UploadFields, uploadFromMyRecords } from "../support/story";
 import { signedInClient } from "../support/api/api-client";
 import { chainCanRead, grantAllAccess, logAccess, registerDoctor, revokeAccess } from "../support/api/chain";
 import { testKeys, withDatabase } from "../support/api/fixtures";
@@ -57,18 +55,7 @@ const record = (title: string, category: string, text: string): UploadFields => 
 const ecg = record("Rotation ECG", "Lab result", "ECG: sinus rhythm, 62 bpm");
 const mri = record("Rotation MRI", "Imaging", "MRI: no lesion");
 
-let browser: Browser;
-let tmp: Awaited<ReturnType<typeof makeTempDir>>;
-const contexts: BrowserContext[] = [];
-before(async () => {
-  browser = await launchChromium();
-  tmp = await makeTempDir("key-rotation");
-});
-after(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await tmp?.remove();
-});
+const session = storySession("key-rotation");
 
 let chainCache: { patient: InstanceType<Web3["eth"]["Contract"]>; doctor: InstanceType<Web3["eth"]["Contract"]> } | undefined;
 async function contracts() {
@@ -92,7 +79,7 @@ async function patientOpens(page: Page, entry: UploadFields, name: string): Prom
   await page.getByRole("tab", { name: "My records" }).click();
   await page.getByRole("button", { name: `Open ${entry.title}` }).click();
   await page.locator('[data-testid="pdf-status"][data-status="ready"]').waitFor();
-  const bytes = await downloadInto(page, () => page.getByRole("button", { name: "Download" }).click(), tmp.path, name);
+  const bytes = await downloadInto(page, () => page.getByRole("button", { name: "Download" }).click(), session.folder, name);
   await page.getByRole("button", { name: /^Back/ }).first().click();
   return bytes;
 }
@@ -103,7 +90,7 @@ async function doctorOpens(page: Page, entry: UploadFields, name: string): Promi
   await page.locator(`[data-testid="patient-item"][data-patient="${patient}"]`).click();
   await page.getByRole("button", { name: `Open ${entry.title}` }).click();
   await page.locator('[data-testid="pdf-status"][data-status="ready"]').waitFor();
-  const bytes = await downloadInto(page, () => page.getByRole("button", { name: "Download" }).click(), tmp.path, name);
+  const bytes = await downloadInto(page, () => page.getByRole("button", { name: "Download" }).click(), session.folder, name);
   await page.getByRole("button", { name: "Back to my patients" }).click();
   return bytes;
 }
@@ -115,7 +102,7 @@ async function rotate(page: Page, backupName: string): Promise<{ publicKey: stri
   await panel.getByRole("button", { name: "Rotate my key" }).click();
   const done = page.getByTestId("rotation-done");
   await done.waitFor();
-  const backup = JSON.parse((await downloadInto(page, () => done.getByRole("button", { name: "Download the new backup file" }).click(), tmp.path, backupName)).toString("utf8")) as { publicKey: string };
+  const backup = JSON.parse((await downloadInto(page, () => done.getByRole("button", { name: "Download the new backup file" }).click(), session.folder, backupName)).toString("utf8")) as { publicKey: string };
   await done.getByRole("button", { name: "Continue with the new key" }).click();
   await unlockKey(page, PASSPHRASE);
   return { publicKey: backup.publicKey.toLowerCase() };
@@ -139,17 +126,15 @@ describe("key rotation and re-encryption", () => {
     for (const [account, keys] of [[bram, bramKeys], [cleo, cleoKeys]] as const) {
       assert.equal((await (await signedInClient(account)).put("/api/keys/me", { json: { publicKey: keys.publicKeyHex } })).status, 200);
     }
-    const opened = await openSignedIn(browser, { account: alma, route: "/doctor", role: "doctor" });
-    contexts.push(opened.context);
+    const opened = await session.open(alma, "/doctor", "doctor");
     almaPage = opened.page;
-    await createKeyOnFirstVisit(almaPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "alma-backup.json" });
+    await createKeyOnFirstVisit(almaPage, { passphrase: PASSPHRASE, folder: session.folder, backupName: "alma-backup.json" });
   });
 
   step("the patient uploads two records, grants Alma all records, Bram and Cleo the ECG for 7 days", async () => {
-    const opened = await openSignedIn(browser, { account: patient, route: "/patient", role: "patient" });
-    contexts.push(opened.context);
+    const opened = await session.open(patient, "/patient", "patient");
     ({ context: patientContext, page: patientPage, wallet: patientWallet } = opened);
-    await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "patient-backup.json" });
+    await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: session.folder, backupName: "patient-backup.json" });
     for (const entry of [ecg, mri]) await uploadFromMyRecords(patientPage, entry);
     await patientPage.getByTestId("record-item").nth(1).waitFor();
     for (const item of await patientPage.getByTestId("record-item").all()) ids[await item.getByTestId("record-title").innerText()] = (await item.getAttribute("data-record-id"))!;
@@ -212,7 +197,7 @@ describe("key rotation and re-encryption", () => {
     await finish.getByRole("button", { name: "Finish the rotation" }).click();
     const done = patientPage.getByTestId("rotation-done");
     await done.waitFor();
-    const backup = JSON.parse((await downloadInto(patientPage, () => done.getByRole("button", { name: "Download the new backup file" }).click(), tmp.path, "finished.json")).toString("utf8")) as { publicKey: string };
+    const backup = JSON.parse((await downloadInto(patientPage, () => done.getByRole("button", { name: "Download the new backup file" }).click(), session.folder, "finished.json")).toString("utf8")) as { publicKey: string };
     assert.equal(backup.publicKey.toLowerCase(), newKey);
     await done.getByRole("button", { name: "Continue" }).click();
     await patientPage.getByTestId("key-unlocked").waitFor();
@@ -381,8 +366,7 @@ describe("key rotation and re-encryption", () => {
   });
 
   step("on a device without the key, the restore screen says what a lost key can and cannot recover", async () => {
-    const fresh = await openSignedIn(browser, { account: patient, route: "/patient", role: "patient" });
-    contexts.push(fresh.context);
+    const fresh = await session.open(patient, "/patient", "patient");
     await fresh.page.getByTestId("restore").waitFor();
     const help = fresh.page.getByTestId("lost-key-help");
     await help.getByText("Lost your old key?").click();

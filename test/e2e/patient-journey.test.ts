@@ -2,12 +2,10 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe } from "node:test";
 import pg from "pg";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "../support/browser";
+import type { BrowserContext, Page } from "playwright-core";
 import { makePdf, NOT_A_PDF } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { downloadBytes, fillUploadForm, openSignedIn, storySteps } from "../support/story";
-import { makeTempDir } from "../support/temp-dir";
+import { downloadBytes, fillUploadForm, storySession, storySteps } from "../support/story";
 import { TestWallet } from "../support/test-wallet";
 
 const stack = stackUnderTest();
@@ -37,8 +35,7 @@ function failNext(wallet: TestWallet, method: string, times: number): { failed: 
 
 const apiError = (status: number, code: string, message: string) => ({ status, contentType: "application/json", body: JSON.stringify({ error: { code, message } }) });
 
-let browser: Browser;
-let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+const session = storySession("patient-journey");
 let db: pg.Client;
 let backupPath = "";
 // The Web Workers the first page started, and the warnings it printed.
@@ -46,19 +43,15 @@ const pageWorkers: string[] = [];
 const pageWarnings: string[] = [];
 
 before(async () => {
-  browser = await launchChromium();
-  tmp = await makeTempDir("patient-journey");
   db = new pg.Client({ connectionString: stack.databaseUrl });
   await db.connect();
 });
 after(async () => {
-  await browser?.close();
   await db?.end();
-  await tmp?.remove();
 });
 
 async function openPortal(): Promise<{ context: BrowserContext; page: Page; wallet: TestWallet }> {
-  return openSignedIn(browser, { account, route: "/patient", role: "patient" });
+  return session.open(account, "/patient", "patient");
 }
 
 async function fillUpload(page: Page, record: typeof labResult, file?: { name: string; buffer: Buffer }) {
@@ -73,7 +66,7 @@ async function uploadRecord(page: Page, record: typeof labResult) {
 
 const titles = async (page: Page) => page.getByTestId("record-title").allInnerTexts();
 
-const downloadedBytes = (page: Page, click: () => Promise<void>, name: string) => downloadBytes(page, click, path.join(tmp.path, name));
+const downloadedBytes = (page: Page, click: () => Promise<void>, name: string) => downloadBytes(page, click, path.join(session.folder, name));
 
 async function openAndCheck(page: Page, record: typeof labResult) {
   await page.getByRole("button", { name: `Open ${record.title}` }).click();
@@ -114,7 +107,7 @@ describe("patient journey", () => {
     assert.equal(await backupStep.getByRole("button", { name: "Continue to registration" }).isDisabled(), true, "cannot continue before the download");
     const { bytes, suggested } = await downloadedBytes(page, () => backupStep.getByRole("button", { name: "Download backup file" }).click(), "backup.json");
     assert.equal(suggested, `ehr-key-backup-${account}.json`);
-    backupPath = path.join(tmp.path, "backup.json");
+    backupPath = path.join(session.folder, "backup.json");
     const backup = JSON.parse(bytes.toString("utf8")) as { format: string; publicKey: string; address: string; ciphertext: string };
     assert.equal(backup.format, "ehr-key-backup");
     assert.equal(backup.address, account);

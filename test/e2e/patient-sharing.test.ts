@@ -6,13 +6,11 @@
  * grant's expiry.
  */
 import assert from "node:assert/strict";
-import { after, before, describe } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "../support/browser";
+import { describe } from "node:test";
+import type { BrowserContext, Page } from "playwright-core";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { downloadInto, fillUploadForm, openSignedIn, storySteps, type UploadFields } from "../support/story";
-import { makeTempDir } from "../support/temp-dir";
+import { downloadInto, fillUploadForm, storySession, storySteps, type UploadFields } from "../support/story";
 import type { TestWallet } from "../support/test-wallet";
 import { signedInClient } from "../support/api/api-client";
 import { logAccess, registerDoctor } from "../support/api/chain";
@@ -30,16 +28,7 @@ const B = rec("Chest X-ray", "Imaging");
 const C = rec("Appendectomy discharge", "Discharge summary");
 const D = rec("Tetanus booster", "Other");
 
-let browser: Browser;
-let tmp: Awaited<ReturnType<typeof makeTempDir>>;
-before(async () => {
-  browser = await launchChromium();
-  tmp = await makeTempDir("patient-sharing");
-});
-after(async () => {
-  await browser?.close();
-  await tmp?.remove();
-});
+const session = storySession("patient-sharing");
 
 const step = storySteps();
 
@@ -71,13 +60,13 @@ describe("patient sharing screens", () => {
   });
 
   step("patient signs up and uploads three records", async () => {
-    ({ context, page, wallet } = await openSignedIn(browser, { account: patient, route: "/patient", role: "patient" }));
+    ({ context, page, wallet } = await session.open(patient, "/patient", "patient"));
     const signUp = page.getByTestId("sign-up");
     await signUp.getByLabel(/^Passphrase/).fill(PASSPHRASE);
     await signUp.getByLabel("Confirm passphrase").fill(PASSPHRASE);
     await signUp.getByRole("button", { name: "Create my key" }).click();
     const backupStep = page.getByTestId("backup-step");
-    await downloadInto(page, () => backupStep.getByRole("button", { name: "Download backup file" }).click(), tmp.path, "backup.json");
+    await downloadInto(page, () => backupStep.getByRole("button", { name: "Download backup file" }).click(), session.folder, "backup.json");
     await backupStep.getByRole("button", { name: "Continue to registration" }).click();
     await page.getByTestId("key-unlocked").waitFor();
     for (const record of [A, B, C]) await upload(page, record);

@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, describe } from "node:test";
-import type { Browser } from "playwright-core";
+import { describe } from "node:test";
 import { publicKeyFromHex } from "@/lib/crypto";
 import { signedInClient } from "../support/api/api-client";
 import { recordMetadata, storeRecordThroughApi } from "../support/api/records";
-import { launchChromium } from "../support/browser";
 import { stackUnderTest } from "../support/stack-env";
-import { createKeyOnFirstVisit, openSignedIn, storySteps, unlockKey } from "../support/story";
-import { makeTempDir } from "../support/temp-dir";
+import { createKeyOnFirstVisit, storySession, storySteps, unlockKey } from "../support/story";
 
 // "My records" in the browser, ten at a time: the newest page first, then "Load more" for older ones.
 const stack = stackUnderTest();
@@ -15,24 +12,15 @@ const account = stack.accounts[66]!.toLowerCase();
 const PASSPHRASE = "paging passphrase 12345";
 const RECORDS = 12;
 
-let browser: Browser;
-let tmp: Awaited<ReturnType<typeof makeTempDir>>;
-before(async () => {
-  browser = await launchChromium();
-  tmp = await makeTempDir("records-paging");
-});
-after(async () => {
-  await browser?.close();
-  await tmp?.remove();
-});
+const session = storySession("records-paging");
 
 const step = storySteps();
 
 describe("My records in the browser, a page at a time", () => {
   step("a patient with 12 records sees the newest 10, and all 12, oldest last, after Load more", async () => {
-    const { context, page } = await openSignedIn(browser, { account, route: "/patient", role: "patient" });
+    const { context, page } = await session.open(account, "/patient", "patient");
     try {
-      await createKeyOnFirstVisit(page, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "backup.json" });
+      await createKeyOnFirstVisit(page, { passphrase: PASSPHRASE, folder: session.folder, backupName: "backup.json" });
       await page.getByTestId("records-empty").waitFor();
       // Records stored for the key this browser made (as the key store publishes it), through the API and the chain.
       const published = (await (await fetch(new URL(`/api/keys/${account}`, stack.appUrl))).json()) as { publicKey: string };

@@ -7,13 +7,11 @@
  * at once.
  */
 import assert from "node:assert/strict";
-import { after, before, describe } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "../support/browser";
+import { describe } from "node:test";
+import type { Page } from "playwright-core";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { createKeyOnFirstVisit, downloadInto, grantFromShareTab, openSignedIn, type PortalRole, storySteps, type UploadFields, uploadFromMyRecords } from "../support/story";
-import { makeTempDir } from "../support/temp-dir";
+import { createKeyOnFirstVisit, downloadInto, grantFromShareTab, type PortalRole, storySession, storySteps, type UploadFields, uploadFromMyRecords } from "../support/story";
 import { signedInClient } from "../support/api/api-client";
 import { logAccess, registerDoctor } from "../support/api/chain";
 import { testKeys } from "../support/api/fixtures";
@@ -39,25 +37,11 @@ const bloodPanel = record("Blood panel", "Lab result", "Blood panel: haemoglobin
 const chestXray = record("Chest X-ray", "Imaging", "Chest X-ray: no consolidation");
 const privateNote = record("Private note", "Other", "Not for sharing");
 
-let browser: Browser;
-let tmp: Awaited<ReturnType<typeof makeTempDir>>;
-const contexts: BrowserContext[] = [];
-
-before(async () => {
-  browser = await launchChromium();
-  tmp = await makeTempDir("three-roles");
-});
-after(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await tmp?.remove();
-});
+const session = storySession("three-roles");
 
 /** A browser context with its own wallet on `account`, signed in to `route`. */
 async function openPortal(account: string, route: string, role: PortalRole): Promise<Page> {
-  const { context, page } = await openSignedIn(browser, { account, route, role });
-  contexts.push(context);
-  return page;
+  return (await session.open(account, route, role)).page;
 }
 
 const step = storySteps();
@@ -84,7 +68,7 @@ describe("sharing across the admin, doctor and patient portals", () => {
 
   step("the doctor creates a key on their first visit and publishes it on chain", async () => {
     doctorPage = await openPortal(doctor, "/doctor", "doctor");
-    await createKeyOnFirstVisit(doctorPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "doctor-backup.json" });
+    await createKeyOnFirstVisit(doctorPage, { passphrase: PASSPHRASE, folder: session.folder, backupName: "doctor-backup.json" });
     await doctorPage.getByTestId("patients-empty").waitFor();
     const published = (await (await fetch(new URL(`/api/keys/${doctor}`, stack.appUrl))).json()) as { publicKey?: string };
     assert.match(published.publicKey ?? "", /^0x[0-9a-f]{64}$/, "the doctor's key is in the key store (checked there against the chain)");
@@ -92,7 +76,7 @@ describe("sharing across the admin, doctor and patient portals", () => {
 
   step("the patient uploads three records and grants two of them to the doctor for 7 days", async () => {
     patientPage = await openPortal(patient, "/patient", "patient");
-    await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: tmp.path, backupName: "patient-backup.json" });
+    await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: session.folder, backupName: "patient-backup.json" });
     for (const entry of [bloodPanel, chestXray, privateNote]) await uploadFromMyRecords(patientPage, entry);
     await patientPage.getByTestId("record-item").nth(2).waitFor();
     for (const item of await patientPage.getByTestId("record-item").all()) {
@@ -111,7 +95,7 @@ describe("sharing across the admin, doctor and patient portals", () => {
 
     await doctorPage.getByRole("button", { name: `Open ${bloodPanel.title}` }).click();
     await doctorPage.locator('[data-testid="pdf-status"][data-status="ready"]').waitFor();
-    const bytes = await downloadInto(doctorPage, () => doctorPage.getByRole("button", { name: "Download" }).click(), tmp.path, "opened.pdf");
+    const bytes = await downloadInto(doctorPage, () => doctorPage.getByRole("button", { name: "Download" }).click(), session.folder, "opened.pdf");
     assert.ok(bytes.equals(bloodPanel.file), "the doctor's copy equals the patient's file byte for byte");
     await doctorPage.getByRole("button", { name: "Back to my patients" }).click();
   });

@@ -1,9 +1,11 @@
 /** Pieces every browser story shares: story steps, a signed-in portal, downloads and the upload form. */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { it } from "node:test";
+import { after, before, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "./browser";
 import { stackUnderTest } from "./stack-env";
+import { makeTempDir } from "./temp-dir";
 import { TestWallet } from "./test-wallet";
 
 export const STORY_TIMEOUT_MS = 60_000;
@@ -46,6 +48,44 @@ export async function openSignedIn(
   await page.getByRole("button", { name: "Sign in with Ethereum" }).click();
   await page.getByTestId(`${options.role}-ready`).waitFor();
   return { context, page, wallet };
+}
+
+/**
+ * One story file's Chromium and download folder, opened before its tests and closed after them together with
+ * every context `open` made: a story that fails half-way leaves no browser or folder behind.
+ */
+export function storySession(name: string) {
+  let browser: Browser | undefined;
+  let folder: Awaited<ReturnType<typeof makeTempDir>> | undefined;
+  const contexts: BrowserContext[] = [];
+  before(async () => {
+    browser = await launchChromium();
+    folder = await makeTempDir(name);
+  });
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await folder?.remove();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the story session opens in before(): use it inside a test");
+    return value;
+  };
+  return {
+    get browser(): Browser {
+      return started(browser);
+    },
+    /** Where this file's downloads and key backups go. */
+    get folder(): string {
+      return started(folder).path;
+    },
+    /** `openSignedIn` on this session's browser; the context closes with the session (closing it earlier is fine). */
+    async open(account: string, route: string, role: PortalRole): Promise<{ context: BrowserContext; page: Page; wallet: TestWallet }> {
+      const opened = await openSignedIn(started(browser), { account, route, role });
+      contexts.push(opened.context);
+      return opened;
+    },
+  };
 }
 
 /** Clicks something that downloads a file, saves it as `target`, and returns its bytes and suggested name. */
