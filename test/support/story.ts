@@ -72,9 +72,6 @@ export function storySession(name: string) {
     return value;
   };
   return {
-    get browser(): Browser {
-      return started(browser);
-    },
     /** Where this file's downloads and key backups go. */
     get folder(): string {
       return started(folder).path;
