@@ -1,3 +1,4 @@
+import { emergencyRequestFields, type EmergencyRequestFields } from "../emergency-shape";
 import type { BrowserChain } from "./contracts";
 import { transact, type ReceiptSource, type SendableMethod, type TxReceipt, type TxStatus } from "./transactor";
 
@@ -143,30 +144,11 @@ export const EMERGENCY_WINDOW_MAX_SECONDS = 259_200;
 export const DEFAULT_EMERGENCY_THRESHOLD = 2;
 export const DEFAULT_EMERGENCY_WINDOW_SECONDS = 86_400;
 
-/** DoctorContract.EmergencyRequestState. An expired request stays "pending" on chain: see `expiresAt`. */
-export type EmergencyRequestState = "pending" | "approved" | "refused";
-const REQUEST_STATES: readonly EmergencyRequestState[] = ["pending", "approved", "refused"];
-
 /** An emergency request as DoctorContract.getEmergencyRequest returns it (times in unix seconds). */
-export interface EmergencyRequestOnChain {
+export interface EmergencyRequestOnChain extends EmergencyRequestFields {
   requestId: string;
   doctor: string;
   patient: string;
-  reasonCode: number;
-  state: EmergencyRequestState;
-  approvals: number;
-  threshold: number;
-  keyVersion: number;
-  requestedAt: number;
-  /** End of the access window once approved, 0 before. */
-  grantedUntil: number;
-}
-
-/** A patient's emergency key on chain; undefined when the patient is not opted in. */
-export interface EmergencyKeyOnChain {
-  key: string;
-  threshold: number;
-  version: number;
 }
 
 /** What each DoctorContract emergency refusal means, by custom error name. */
@@ -280,32 +262,13 @@ export async function emergencySettings(chain: BrowserChain): Promise<{ threshol
   return { threshold, windowSeconds, adminsWithKey };
 }
 
-/** A patient's emergency key, or undefined when they are not opted in. */
-export async function emergencyKeyOf({ contracts }: BrowserChain, patient: string): Promise<EmergencyKeyOnChain | undefined> {
-  const result = (await contracts.doctor.methods.emergencyKeyOf(patient).call()) as unknown as Record<string, unknown>;
-  const threshold = Number(result.threshold ?? result[1]);
-  if (threshold === 0) return undefined;
-  return { key: String(result.key ?? result[0]).toLowerCase(), threshold, version: Number(result.version ?? result[2]) };
-}
-
 export async function emergencyRequestCount({ contracts }: BrowserChain): Promise<number> {
   return Number(await contracts.doctor.methods.emergencyRequestCount().call());
 }
 
 /** Shapes DoctorContract.EmergencyRequest (as web3 returns it) into the app's type. */
 export function toEmergencyRequest(requestId: string | bigint, raw: Record<string, unknown>): EmergencyRequestOnChain {
-  return {
-    requestId: BigInt(requestId).toString(),
-    doctor: String(raw.doctor).toLowerCase(),
-    patient: String(raw.patient).toLowerCase(),
-    reasonCode: Number(raw.reasonCode),
-    state: REQUEST_STATES[Number(raw.state)] ?? "pending",
-    approvals: Number(raw.approvals),
-    threshold: Number(raw.threshold),
-    keyVersion: Number(raw.keyVersion),
-    requestedAt: Number(raw.requestedAt),
-    grantedUntil: Number(raw.grantedUntil),
-  };
+  return { requestId: BigInt(requestId).toString(), doctor: String(raw.doctor).toLowerCase(), patient: String(raw.patient).toLowerCase(), ...emergencyRequestFields(raw) };
 }
 
 /** One emergency request, or undefined when the id does not exist (checked without a reverting call). */

@@ -1,5 +1,6 @@
 import "server-only";
 import { doctorContractAbi } from "@/lib/chain/generated/contracts";
+import { emergencyRequestFields, type EmergencyRequestFields } from "../emergency-shape";
 import { chainRead } from "./chain-errors";
 import { serverContracts } from "./contracts";
 import type { ChainLog, LogRange } from "./events";
@@ -17,30 +18,11 @@ const lower = (value: unknown) => String(value).toLowerCase() as Hex;
 const web3 = () => getServerWeb3();
 const doctor = () => serverContracts().doctor;
 
-/** DoctorContract.EmergencyRequestState. An expired request stays "pending" on chain: compare requestedAt + window. */
-export type EmergencyRequestState = "pending" | "approved" | "refused";
-const REQUEST_STATES: readonly EmergencyRequestState[] = ["pending", "approved", "refused"];
-
 /** An emergency request (DoctorContract.getEmergencyRequest); times in unix seconds. */
-export interface EmergencyRequestOnChain {
+export interface EmergencyRequestOnChain extends EmergencyRequestFields {
   requestId: bigint;
   doctor: Hex;
   patient: Hex;
-  reasonCode: number;
-  state: EmergencyRequestState;
-  approvals: number;
-  threshold: number;
-  keyVersion: number;
-  requestedAt: number;
-  /** End of the access window once approved, 0 before. */
-  grantedUntil: number;
-}
-
-/** A patient's emergency key on chain. */
-export interface EmergencyKeyOnChain {
-  key: Hex;
-  threshold: number;
-  version: number;
 }
 
 // --- administrators -------------------------------------------------------------------------------------
@@ -79,16 +61,6 @@ export async function emergencyWindow(block: BlockTag = "latest"): Promise<numbe
   return Number(await chainRead(() => doctor().methods.emergencyWindow().call({}, block)));
 }
 
-// --- patients -------------------------------------------------------------------------------------------
-
-/** A patient's emergency key, or undefined when they are not opted in. */
-export async function emergencyKeyOf(patient: string, block: BlockTag = "latest"): Promise<EmergencyKeyOnChain | undefined> {
-  const result = (await chainRead(() => doctor().methods.emergencyKeyOf(patient).call({}, block))) as unknown as Record<string, unknown>;
-  const threshold = Number(result.threshold ?? result[1]);
-  if (threshold === 0) return undefined;
-  return { key: lower(result.key ?? result[0]), threshold, version: Number(result.version ?? result[2]) };
-}
-
 // --- requests -------------------------------------------------------------------------------------------
 
 export async function emergencyRequestCount(block: BlockTag = "latest"): Promise<bigint> {
@@ -96,18 +68,7 @@ export async function emergencyRequestCount(block: BlockTag = "latest"): Promise
 }
 
 function reshapeRequest(requestId: bigint, raw: Record<string, unknown>): EmergencyRequestOnChain {
-  return {
-    requestId,
-    doctor: lower(raw.doctor),
-    patient: lower(raw.patient),
-    reasonCode: Number(raw.reasonCode),
-    state: REQUEST_STATES[Number(raw.state)] ?? "pending",
-    approvals: Number(raw.approvals),
-    threshold: Number(raw.threshold),
-    keyVersion: Number(raw.keyVersion),
-    requestedAt: Number(raw.requestedAt),
-    grantedUntil: Number(raw.grantedUntil),
-  };
+  return { requestId, doctor: lower(raw.doctor), patient: lower(raw.patient), ...emergencyRequestFields(raw) };
 }
 
 /** One emergency request, or undefined when the id does not exist (checked without a reverting call). */

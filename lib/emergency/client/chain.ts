@@ -1,3 +1,4 @@
+import { emergencyKeyOnChain, type EmergencyKeyOnChain } from "@/lib/chain/emergency-shape";
 import type { BrowserChain } from "@/lib/chain/client";
 
 /*
@@ -24,8 +25,6 @@ export {
 } from "@/lib/chain/client";
 import { adminEncryptionKeyOf, getAdmins } from "@/lib/chain/client";
 
-const ZERO = `0x${"0".repeat(64)}`;
-
 /** Every administrator with an encryption key on chain, with that key (0x + 64 hex). */
 export async function adminsWithKeys(chain: BrowserChain): Promise<{ admin: string; key: string }[]> {
   const admins = await getAdmins(chain);
@@ -34,8 +33,6 @@ export async function adminsWithKeys(chain: BrowserChain): Promise<{ admin: stri
 }
 
 /** The patient's emergency key (undefined when not opted in), its threshold and its version (which moves on at every change). */
-export async function emergencyKeyOf(chain: BrowserChain, patient: string): Promise<{ key: string | undefined; threshold: number; version: number }> {
-  const raw = (await chain.contracts.doctor.methods.emergencyKeyOf(patient).call()) as unknown as { key: string; threshold: bigint; version: bigint };
-  const key = String(raw.key).toLowerCase();
-  return { key: key === ZERO ? undefined : key, threshold: Number(raw.threshold), version: Number(raw.version) };
+export async function emergencyKeyOf(chain: BrowserChain, patient: string): Promise<EmergencyKeyOnChain> {
+  return emergencyKeyOnChain((await chain.contracts.doctor.methods.emergencyKeyOf(patient).call()) as unknown as Record<string, unknown>);
 }

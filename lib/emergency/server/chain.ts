@@ -1,4 +1,5 @@
 import "server-only";
+import { emergencyKeyOnChain, type EmergencyKeyOnChain } from "@/lib/chain/emergency-shape";
 import { chainRead } from "@/lib/chain/server/chain-errors";
 import { serverContracts } from "@/lib/chain/server/contracts";
 import type { BlockTag, Hex } from "@/lib/chain/server/reads";
@@ -26,21 +27,11 @@ export {
 type Call = { call(options?: object, block?: BlockTag): Promise<unknown> };
 const methods = () => serverContracts().doctor.methods as unknown as Record<string, (...args: unknown[]) => Call>;
 
-const ZERO_KEY = `0x${"0".repeat(64)}`;
 const lower = (value: unknown) => String(value).toLowerCase() as Hex;
 
-export interface EmergencyKeyOnChain {
-  /** 0x + 64 hex; undefined when the patient is not opted in (never, or opted out). */
-  key: Hex | undefined;
-  threshold: number;
-  /** Moves on at every opt-in, renewal and opt-out. */
-  version: number;
-}
-
+/** The patient's emergency key (key undefined when not opted in), its threshold and version. */
 export async function emergencyKeyOf(patient: string, block: BlockTag = "latest"): Promise<EmergencyKeyOnChain> {
-  const raw = (await chainRead(() => methods().emergencyKeyOf!(patient).call({}, block))) as { key: string; threshold: bigint; version: bigint };
-  const key = lower(raw.key);
-  return { key: key === ZERO_KEY ? undefined : key, threshold: Number(raw.threshold), version: Number(raw.version) };
+  return emergencyKeyOnChain((await chainRead(() => methods().emergencyKeyOf!(patient).call({}, block))) as Record<string, unknown>);
 }
 
 // --- events -----------------------------------------------------------------------------------------------
