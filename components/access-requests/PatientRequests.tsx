@@ -11,6 +11,7 @@ import { GrantForm } from "@/components/sharing/GrantForm";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { useLoaded } from "@/components/ui/useLoaded";
+import { RetryAlert } from "@/components/ui/RetryAlert";
 
 type OkEntry = Extract<RecordEntry, { status: "ok" }>;
 
@@ -131,12 +132,7 @@ export function PatientRequests({ chain, keyPair, records }: { chain: BrowserCha
       {status}
       {loaded.status === "loading" && <p className="text-slate-600">Loading your access requests…</p>}
       {loaded.status === "error" && (
-        <Alert tone="error" title="Could not load your access requests">
-          {loaded.message}{" "}
-          <Button variant="link" onClick={refresh}>
-            Try again
-          </Button>
-        </Alert>
+        <RetryAlert title="Could not load your access requests" message={loaded.message} onRetry={refresh} />
       )}
       {loaded.status === "ready" && requests.length === 0 && (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-center" data-testid="requests-empty">

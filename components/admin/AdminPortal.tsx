@@ -5,8 +5,7 @@ import { isAdmin, type BrowserChain } from "@/lib/chain/client";
 import { SignInGate } from "@/components/auth/SignInGate";
 import { useBrowserChain } from "@/components/auth/useBrowserChain";
 import type { ReadyWallet } from "@/lib/wallet";
-import { Alert } from "@/components/ui/Alert";
-import { Button } from "@/components/ui/Button";
+import { RetryAlert } from "@/components/ui/RetryAlert";
 import { OverviewPanel } from "./OverviewPanel";
 import { RegisterDoctorForm } from "./RegisterDoctorForm";
 import { DoctorList } from "./DoctorList";
@@ -39,20 +38,11 @@ function AdminGate({ wallet }: { wallet: ReadyWallet }) {
 
   if (check.status === "checking") return <p className="text-slate-600">Checking your administrator role on chain…</p>;
   if (check.status === "error") {
-    return (
-      <Alert tone="error" title="Could not check your administrator role">
-        {check.message}{" "}
-        <Button
-          variant="link"
-          onClick={() => {
-            setCheck({ status: "checking" });
-            setAttempt((value) => value + 1);
-          }}
-        >
-          Try again
-        </Button>
-      </Alert>
-    );
+    const retry = () => {
+      setCheck({ status: "checking" });
+      setAttempt((value) => value + 1);
+    };
+    return <RetryAlert title="Could not check your administrator role" message={check.message} onRetry={retry} />;
   }
   if (check.status === "not-admin") {
     return (

@@ -20,6 +20,7 @@ import { KeyUnlockedBar } from "@/components/keys/KeyUnlockedBar";
 import { DoctorRequests } from "@/components/access-requests/DoctorRequests";
 import { RotateKeyPanel } from "@/components/rotation/RotateKeyPanel";
 import { DoctorEmergencyPanel } from "@/components/emergency/DoctorEmergencyPanel";
+import { RetryAlert } from "@/components/ui/RetryAlert";
 
 type OkShared = Extract<SharedEntry, { status: "ok" }>;
 
@@ -135,12 +136,7 @@ export function DoctorHome({ chain, keyPair, onLock }: { chain: BrowserChain; ke
         </div>
         {loaded.status === "loading" && <p className="text-slate-600">Loading the records shared with you…</p>}
         {loaded.status === "error" && (
-          <Alert tone="error" title="Could not load your patients">
-            {loaded.message}{" "}
-            <Button variant="link" onClick={reload}>
-              Try again
-            </Button>
-          </Alert>
+          <RetryAlert title="Could not load your patients" message={loaded.message} onRetry={reload} />
         )}
         {loaded.status === "ready" && patients.length === 0 && (
           <div className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-center" data-testid="patients-empty">

@@ -8,6 +8,7 @@ import { reasonLabel } from "@/lib/emergency/reasons";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { useLoaded } from "@/components/ui/useLoaded";
+import { RetryAlert } from "@/components/ui/RetryAlert";
 
 const when = (seconds: number) => new Date(seconds * 1000).toLocaleString();
 const STATE_TEXT = { pending: "waiting for administrators", approved: "approved", refused: "refused", expired: "expired without approval" } as const;
@@ -28,14 +29,7 @@ export function EmergencyAccessLog({ chain, keyPair, titles, onRenew }: { chain:
   );
   if (loaded.status === "loading") return <p className="text-slate-600">Reading emergency accesses…</p>;
   if (loaded.status === "error") {
-    return (
-      <Alert tone="error" title="Emergency accesses could not be read">
-        {loaded.message}{" "}
-        <Button variant="link" onClick={refresh}>
-          Try again
-        </Button>
-      </Alert>
-    );
+    return <RetryAlert title="Emergency accesses could not be read" message={loaded.message} onRetry={refresh} />;
   }
   const { entries, renew } = loaded.value;
   if (entries.length === 0) return null;

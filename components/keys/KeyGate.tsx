@@ -7,13 +7,13 @@ import { readKeyStatus, type KeyRole, type KeyStatus } from "@/lib/records/clien
 import { useBrowserChain } from "@/components/auth/useBrowserChain";
 import type { ReadyWallet } from "@/lib/wallet";
 import { Alert } from "@/components/ui/Alert";
-import { Button } from "@/components/ui/Button";
 import { SignUp } from "./SignUp";
 import { UnlockKey } from "./UnlockKey";
 import { RestoreKey } from "./RestoreKey";
 import { FinishRotation } from "@/components/rotation/FinishRotation";
 import { usePendingRotation } from "@/components/rotation/usePendingRotation";
 import { LostKeyHelp } from "@/components/rotation/LostKeyHelp";
+import { RetryAlert } from "@/components/ui/RetryAlert";
 
 /** What a portal gets once its key is unlocked. */
 export interface UnlockedArea {
@@ -96,14 +96,7 @@ export function KeyGate({ role, wallet, children }: { role: KeyRole; wallet: Rea
   }
   if (!facts) return <p className="text-slate-600">Looking for your key…</p>;
   if ("error" in facts) {
-    return (
-      <Alert tone="error" title="Could not check your registration">
-        {facts.error}{" "}
-        <Button variant="link" onClick={() => void reload()}>
-          Try again
-        </Button>
-      </Alert>
-    );
+    return <RetryAlert title="Could not check your registration" message={facts.error} onRetry={() => void reload()} />;
   }
   if (pendingRotation.state !== "none") return <FinishRotation role={role} chain={chain} address={wallet.account} pending={pendingRotation} onDone={setKey} />;
   if (facts.status.status !== "ready") return <NotActiveDoctor reason={facts.status.status} address={wallet.account} />;

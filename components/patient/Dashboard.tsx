@@ -27,6 +27,7 @@ import { KeysTab } from "@/components/rotation/KeysTab";
 import { EmergencyAccessLog } from "@/components/emergency/EmergencyAccessLog";
 import { PatientEmergencyPanel } from "@/components/emergency/PatientEmergencyPanel";
 import { EmergencyCatchUp } from "@/components/emergency/EmergencyCatchUp";
+import { RetryAlert } from "@/components/ui/RetryAlert";
 
 type OkEntry = Extract<RecordEntry, { status: "ok" }>;
 
@@ -86,12 +87,7 @@ export function Dashboard({ chain, keyPair, onLock }: { chain: BrowserChain; key
 
   const recordsLoading = loaded.status === "loading" && <p className="text-slate-600">Loading your records from the chain…</p>;
   const recordsError = loaded.status === "error" && (
-    <Alert tone="error" title="Could not load your records">
-      {loaded.message}{" "}
-      <Button variant="link" onClick={reload}>
-        Try again
-      </Button>
-    </Alert>
+    <RetryAlert title="Could not load your records" message={loaded.message} onRetry={reload} />
   );
 
   return (

@@ -3,9 +3,9 @@
 import { useId, useState } from "react";
 import type { BrowserChain } from "@/lib/chain/client";
 import { auditDecision, auditRequest, describeExpiry, formatTime, HISTORY_KINDS, loadAccessLog, recordLabel } from "@/lib/sharing/client";
-import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { useLoaded } from "@/components/ui/useLoaded";
+import { RetryAlert } from "@/components/ui/RetryAlert";
 
 
 const Time = ({ seconds }: { seconds: number }) => <time dateTime={new Date(seconds * 1000).toISOString()}>{formatTime(seconds)}</time>;
@@ -19,14 +19,7 @@ export function AccessLog({ chain, patient, titles }: { chain: BrowserChain; pat
 
   if (loaded.status === "loading") return <p className="text-slate-600">Reading your access log…</p>;
   if (loaded.status === "error") {
-    return (
-      <Alert tone="error" title="The access log could not be read">
-        {loaded.message}{" "}
-        <Button variant="link" onClick={refresh}>
-          Try again
-        </Button>
-      </Alert>
-    );
+    return <RetryAlert title="The access log could not be read" message={loaded.message} onRetry={refresh} />;
   }
   const { accesses, history } = loaded.value;
   const own = loaded.value.audit.filter((entry) => entry.actor === patient.toLowerCase()).length;

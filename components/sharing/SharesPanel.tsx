@@ -25,6 +25,7 @@ import { Button } from "@/components/ui/Button";
 import { txDetail } from "@/components/keys/RegisterSteps";
 import { ExpiryPicker } from "./ExpiryPicker";
 import { useLoaded } from "@/components/ui/useLoaded";
+import { RetryAlert } from "@/components/ui/RetryAlert";
 
 
 /** What the last action on this page is doing or did. */
@@ -128,12 +129,7 @@ export function SharesPanel({ chain, keyPair, titles }: { chain: BrowserChain; k
 
       {loaded.status === "loading" && <p className="text-slate-600">Reading your grants…</p>}
       {loaded.status === "error" && (
-        <Alert tone="error" title="Your grants could not be read">
-          {loaded.message}{" "}
-          <Button variant="link" onClick={reload}>
-            Try again
-          </Button>
-        </Alert>
+        <RetryAlert title="Your grants could not be read" message={loaded.message} onRetry={reload} />
       )}
       {loaded.status === "ready" && loaded.value.length === 0 && (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-center" data-testid="shares-empty">
