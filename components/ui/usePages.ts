@@ -51,7 +51,11 @@ export function usePages<P>(source: PageSource<P>, failure: string, deps: Depend
     fetchingMore.current = false;
     source
       .first()
-      .then((shown) => mine === generation.current && setPages({ shown, version }))
+      .then((shown) => {
+        if (mine !== generation.current) return;
+        setError(undefined); // a failed earlier run of the same version (deps changed since) no longer counts
+        setPages({ shown, version });
+      })
       .catch((reason: unknown) => mine === generation.current && setError({ version, message: messageOf(reason, failure) }));
     // `source` is a new object on every render; `deps` are what it reads.
     // eslint-disable-next-line react-hooks/exhaustive-deps
