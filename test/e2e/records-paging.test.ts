@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { describe } from "node:test";
 import { publicKeyFromHex } from "@/lib/crypto";
-import { rpc, signedInClient } from "../support/api/api-client";
+import { signedInClient } from "../support/api/api-client";
+import { freshAccount } from "../support/api/chain-identities";
 import { grantAllAccess, registerDoctor, registerPatient } from "../support/api/chain";
 import { testKeys } from "../support/api/fixtures";
 import { recordMetadata, storeRecordThroughApi } from "../support/api/records";
@@ -19,12 +19,9 @@ const PASSPHRASE = "paging passphrase 12345";
 const RECORDS = 12;
 const PATIENTS = 11;
 
-/** A new account on the test chain, unlocked and funded, registered as a patient. */
+/** A new account (funded by the doctor), registered as a patient. */
 async function newPatient(): Promise<string> {
-  const passphrase = "paging patient";
-  const address = ((await rpc("personal_importRawKey", [`0x${randomBytes(32).toString("hex")}`, passphrase])) as string).toLowerCase();
-  await rpc("personal_unlockAccount", [address, passphrase, 0]);
-  await rpc("eth_sendTransaction", [{ from: doctor, to: address, value: "0xde0b6b3a7640000" }]);
+  const address = (await freshAccount(doctor)).toLowerCase();
   await registerPatient(address, testKeys().publicKeyHex);
   return address;
 }

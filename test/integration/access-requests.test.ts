@@ -4,11 +4,11 @@
  * without a live grant on chain, a deactivated doctor's request disappearing), and the sealed reason.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { before, describe, it } from "node:test";
 import { openReason, sealReason } from "@/lib/access-requests/client/reason";
 import { stackUnderTest } from "../support/stack-env";
-import { ApiClient, rpc, signedInClient } from "../support/api/api-client";
+import { ApiClient, signedInClient } from "../support/api/api-client";
+import { freshAccount } from "../support/api/chain-identities";
 import { deactivateDoctor, grantAllAccess, registerDoctor, registerPatient, revokeAllAccess } from "../support/api/chain";
 import { testKeys, withDatabase } from "../support/api/fixtures";
 
@@ -30,15 +30,6 @@ const NOT_YOURS = error("forbidden", "There is no such access request for you.")
 const OPEN_ALREADY = error("conflict", "You already have an open request to this patient. Wait for their answer or withdraw it before asking again.");
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const WEEK = 7 * 86_400;
-
-/** A new Ganache account (imported, unlocked, funded with 1 ETH by this file's own account). */
-async function freshAccount(): Promise<string> {
-  const passphrase = "access-requests";
-  const account = (await rpc("personal_importRawKey", [`0x${randomBytes(32).toString("hex")}`, passphrase])) as string;
-  await rpc("personal_unlockAccount", [account, passphrase, 0]);
-  await rpc("eth_sendTransaction", [{ from: ownAccount, to: account, value: "0xde0b6b3a7640000" }]);
-  return account;
-}
 
 /** A request body as the doctor's browser builds it: the reason sealed for the patient's key and the doctor's own. */
 function ask(doctor: "dan" | "eve" | "fay", patient: "pat" | "pam", reason: string, overrides: Record<string, unknown> = {}) {
@@ -77,7 +68,7 @@ async function create(doctor: "dan" | "eve" | "fay", patient: "pat" | "pam", rea
 
 before(async () => {
   address.pat = lower(ownAccount);
-  for (const party of ["pam", "dan", "eve", "fay"] as const) address[party] = lower(await freshAccount());
+  for (const party of ["pam", "dan", "eve", "fay"] as const) address[party] = lower(await freshAccount(ownAccount));
   await registerPatient(address.pat, keys.pat.publicKeyHex);
   await registerPatient(address.pam, keys.pam.publicKeyHex);
   await registerDoctor(adminAccount, address.dan, keys.dan.publicKeyHex, { name: "Dr Dana Request", specialty: `Cardiology (${SUITE})` });

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { browserChain, encryptionKeyOf, getDoctor, type BrowserChain } from "@/lib/chain/client";
 import type { ContractAddresses } from "@/lib/chain/deployment";
 import { stackUnderTest } from "../stack-env";
@@ -39,4 +40,13 @@ export async function ensureDoctor(account: string, entry: { name: string; speci
   const keys = testKeys();
   await setDoctorKey(account, keys.publicKeyHex);
   return keys.publicKeyHex.toLowerCase();
+}
+
+/** A new account on the test chain (imported, unlocked, funded with 1 ETH by `funder`), so no other file's accounts are touched. */
+export async function freshAccount(funder: string): Promise<string> {
+  const passphrase = "fresh test account";
+  const account = (await rpc("personal_importRawKey", [`0x${randomBytes(32).toString("hex")}`, passphrase])) as string;
+  await rpc("personal_unlockAccount", [account, passphrase, 0]);
+  await rpc("eth_sendTransaction", [{ from: funder, to: account, value: "0xde0b6b3a7640000" }]);
+  return account;
 }
