@@ -11,7 +11,7 @@ import { describe } from "node:test";
 import type { Page } from "playwright-core";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { createKeyOnFirstVisit, downloadInto, type PortalRole, storySession, storySteps, type UploadFields, uploadFromMyRecords } from "../support/story";
+import { createKeyOnFirstVisit, downloadInto, storySession, storySteps, type UploadFields, uploadFromMyRecords } from "../support/story";
 import { registerDoctor } from "../support/api/chain";
 import { withDatabase } from "../support/api/fixtures";
 
@@ -38,10 +38,6 @@ const thyroid = record("Thyroid panel", "Lab result");
 const kneeMri = record("Knee MRI", "Imaging");
 
 const session = storySession("access-requests");
-
-async function openPortal(account: string, route: string, role: PortalRole): Promise<Page> {
-  return (await session.open(account, route, role)).page;
-}
 
 /** The doctor fills the ask form and sends it. */
 async function ask(page: Page, scope: { categories: string[] } | "all", reason: string, expiry: string) {
@@ -80,12 +76,12 @@ describe("access requests between a doctor and a patient", () => {
 
   step("the admin registers the doctor, who creates a key; the patient signs up and uploads two records", async () => {
     await registerDoctor(admin, doctor, undefined, DOCTOR);
-    doctorPage = await openPortal(doctor, "/doctor", "doctor");
+    doctorPage = await session.openPage(doctor, "/doctor", "doctor");
     await createKeyOnFirstVisit(doctorPage, { passphrase: PASSPHRASE, folder: session.folder, backupName: "doctor-backup.json" });
     await doctorPage.getByTestId("patients-empty").waitFor();
     await doctorPage.getByTestId("sent-requests-empty").waitFor();
 
-    patientPage = await openPortal(patient, "/patient", "patient");
+    patientPage = await session.openPage(patient, "/patient", "patient");
     await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: session.folder, backupName: "patient-backup.json" });
     for (const entry of [thyroid, kneeMri]) await uploadFromMyRecords(patientPage, entry);
     await patientPage.getByTestId("record-item").nth(1).waitFor();

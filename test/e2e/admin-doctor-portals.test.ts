@@ -12,7 +12,7 @@ import type { Page } from "playwright-core";
 import { bytesToBase64, encryptBytes, encryptJson, publicKeyFromHex, randomDataKey, sha256Hex, wrapKey } from "@/lib/crypto";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { downloadInto, type PortalRole, storySession, storySteps } from "../support/story";
+import { downloadInto, storySession, storySteps } from "../support/story";
 import { signedInClient, type ApiClient } from "../support/api/api-client";
 import { addRecord, grantAccess, grantAllAccess, registerPatient, revokeAccess } from "../support/api/chain";
 import { testKeys } from "../support/api/fixtures";
@@ -37,8 +37,6 @@ function badChecksum(address: string): string {
   return good.slice(0, index) + flipped + good.slice(index + 1);
 }
 const web3Checksum = (address: string) => utils.toChecksumAddress(address);
-
-const open = (account: string, route: string, role: PortalRole) => session.open(account, route, role);
 
 const downloadedBytes = (page: Page, click: () => Promise<void>, name: string) => downloadInto(page, click, session.folder, name);
 
@@ -99,14 +97,14 @@ describe("admin dashboard and doctor portal", () => {
   let records: Awaited<ReturnType<typeof uploadAsPatient>>[] = [];
 
   step("a stranger is told they are not an administrator", async () => {
-    const { context, page } = await open(stranger, "/admin", "admin");
+    const { context, page } = await session.open(stranger, "/admin", "admin");
     await page.getByRole("heading", { name: "You are not an administrator" }).waitFor();
     assert.equal(await page.getByTestId("admin-dashboard").count(), 0);
     await context.close();
   });
 
   step("the admin registers a doctor: a wrong checksum is refused, then the doctor is listed", async () => {
-    ({ page: adminPage } = await open(admin, "/admin", "admin"));
+    ({ page: adminPage } = await session.open(admin, "/admin", "admin"));
     pages.admin = adminPage;
     await adminPage.getByTestId("admin-dashboard").waitFor();
     // Other test files share this chain: count relative to what the overview shows first.
@@ -156,13 +154,13 @@ describe("admin dashboard and doctor portal", () => {
   });
 
   step("an address that is not a doctor is told so on the doctor portal", async () => {
-    const { context, page } = await open(stranger, "/doctor", "doctor");
+    const { context, page } = await session.open(stranger, "/doctor", "doctor");
     await page.locator('[data-testid="doctor-refused"][data-reason="not-registered"]').waitFor();
     await context.close();
   });
 
   step("the doctor creates a key, downloads the backup and publishes the key on chain", async () => {
-    ({ page: doctorPage } = await open(doctor, "/doctor", "doctor"));
+    ({ page: doctorPage } = await session.open(doctor, "/doctor", "doctor"));
     pages.doctor = doctorPage;
     const signUp = doctorPage.getByTestId("sign-up");
     await signUp.getByRole("heading", { name: "Create your doctor key" }).waitFor();

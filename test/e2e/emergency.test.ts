@@ -15,7 +15,7 @@ import { doctorContractAbi } from "@/lib/chain/generated/contracts";
 import { generateKeyPair, publicKeyToHex } from "@/lib/crypto";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { createKeyOnFirstVisit, downloadInto, fillUploadForm, type PortalRole, storySession, storySteps, type UploadFields } from "../support/story";
+import { createKeyOnFirstVisit, downloadInto, fillUploadForm, storySession, storySteps, type UploadFields } from "../support/story";
 import { signedInClient } from "../support/api/api-client";
 import { increaseChainTime, registerDoctor } from "../support/api/chain";
 
@@ -54,10 +54,6 @@ after(async () => {
   if (contract && Number(await contract.methods.emergencyWindow().call()) !== 86_400) await contract.methods.setEmergencyWindow(86_400).send({ from: admin, ...GAS });
   if (contract && (await contract.methods.isAdmin(secondAdmin).call())) await contract.methods.removeAdmin(secondAdmin).send({ from: admin, ...GAS });
 });
-
-async function openPortal(account: string, route: string, role: PortalRole): Promise<Page> {
-  return (await session.open(account, route, role)).page;
-}
 
 /** An administrator's key for emergency shares: created in the admin panel, backed up, published on chain. */
 async function createAdminKey(page: Page, backupName: string) {
@@ -98,15 +94,15 @@ describe("emergency access: two administrators, one doctor, the patient's log", 
   step("two administrators publish encryption keys from the admin dashboard", async () => {
     const contract = await doctorContract();
     if (!(await contract.methods.isAdmin(secondAdmin).call())) await contract.methods.addAdmin(secondAdmin).send({ from: admin, ...GAS });
-    adminPage = await openPortal(admin, "/admin", "admin");
+    adminPage = await session.openPage(admin, "/admin", "admin");
     await createAdminKey(adminPage, "admin-0.json");
-    secondAdminPage = await openPortal(secondAdmin, "/admin", "admin");
+    secondAdminPage = await session.openPage(secondAdmin, "/admin", "admin");
     await createAdminKey(secondAdminPage, "admin-42.json");
     assert.ok(Number(await contract.methods.adminsWithKeyCount().call()) >= 2);
   });
 
   step("the patient uploads a record and turns emergency access on for all records", async () => {
-    patientPage = await openPortal(patient, "/patient", "patient");
+    patientPage = await session.openPage(patient, "/patient", "patient");
     await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: session.folder, backupName: "patient.json" });
     await patientPage.getByRole("button", { name: "Upload a PDF" }).first().click();
     await fillUploadForm(patientPage, bloodPanel);
@@ -125,7 +121,7 @@ describe("emergency access: two administrators, one doctor, the patient's log", 
     await registerDoctor(admin, doctor, undefined, { name: "Dr Emma Break", specialty: "Emergency medicine" });
     // The shortest window (1 h) keeps the chain's clock jump small for the browser tests that run after this one.
     await (await doctorContract()).methods.setEmergencyWindow(3600).send({ from: admin, ...GAS });
-    doctorPage = await openPortal(doctor, "/doctor", "doctor");
+    doctorPage = await session.openPage(doctor, "/doctor", "doctor");
     await createKeyOnFirstVisit(doctorPage, { passphrase: PASSPHRASE, folder: session.folder, backupName: "doctor.json" });
     const panel = doctorPage.getByTestId("doctor-emergency");
     await panel.getByLabel(/^Patient address/).fill(patient);

@@ -11,7 +11,7 @@ import { describe } from "node:test";
 import type { Page } from "playwright-core";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
-import { createKeyOnFirstVisit, downloadInto, grantFromShareTab, type PortalRole, storySession, storySteps, type UploadFields, uploadFromMyRecords } from "../support/story";
+import { createKeyOnFirstVisit, downloadInto, grantFromShareTab, storySession, storySteps, type UploadFields, uploadFromMyRecords } from "../support/story";
 import { signedInClient } from "../support/api/api-client";
 import { logAccess, registerDoctor } from "../support/api/chain";
 import { testKeys } from "../support/api/fixtures";
@@ -39,11 +39,6 @@ const privateNote = record("Private note", "Other", "Not for sharing");
 
 const session = storySession("three-roles");
 
-/** A browser context with its own wallet on `account`, signed in to `route`. */
-async function openPortal(account: string, route: string, role: PortalRole): Promise<Page> {
-  return (await session.open(account, route, role)).page;
-}
-
 const step = storySteps();
 
 describe("sharing across the admin, doctor and patient portals", () => {
@@ -53,7 +48,7 @@ describe("sharing across the admin, doctor and patient portals", () => {
   const ids: Record<string, string> = {};
 
   step("the admin registers the doctor on the dashboard", async () => {
-    adminPage = await openPortal(admin, "/admin", "admin");
+    adminPage = await session.openPage(admin, "/admin", "admin");
     const form = adminPage.getByTestId("register-doctor");
     await form.getByLabel("Wallet address").fill(doctor);
     await form.getByLabel("Name").fill("Dr Meredith Grey");
@@ -67,7 +62,7 @@ describe("sharing across the admin, doctor and patient portals", () => {
   });
 
   step("the doctor creates a key on their first visit and publishes it on chain", async () => {
-    doctorPage = await openPortal(doctor, "/doctor", "doctor");
+    doctorPage = await session.openPage(doctor, "/doctor", "doctor");
     await createKeyOnFirstVisit(doctorPage, { passphrase: PASSPHRASE, folder: session.folder, backupName: "doctor-backup.json" });
     await doctorPage.getByTestId("patients-empty").waitFor();
     const published = (await (await fetch(new URL(`/api/keys/${doctor}`, stack.appUrl))).json()) as { publicKey?: string };
@@ -75,7 +70,7 @@ describe("sharing across the admin, doctor and patient portals", () => {
   });
 
   step("the patient uploads three records and grants two of them to the doctor for 7 days", async () => {
-    patientPage = await openPortal(patient, "/patient", "patient");
+    patientPage = await session.openPage(patient, "/patient", "patient");
     await createKeyOnFirstVisit(patientPage, { passphrase: PASSPHRASE, folder: session.folder, backupName: "patient-backup.json" });
     for (const entry of [bloodPanel, chestXray, privateNote]) await uploadFromMyRecords(patientPage, entry);
     await patientPage.getByTestId("record-item").nth(2).waitFor();

@@ -82,6 +82,10 @@ export function storySession(name: string) {
       contexts.push(opened.context);
       return opened;
     },
+    /** `open`, for a story that only drives the page. */
+    async openPage(account: string, route: string, role: PortalRole): Promise<Page> {
+      return (await this.open(account, route, role)).page;
+    },
   };
 }
 
