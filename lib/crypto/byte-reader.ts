@@ -35,6 +35,27 @@ export class ByteReader {
     return out;
   }
 
+  // Fills `into` from the front with the next bytes; fewer than its length only when the source has ended.
+  // Returns how many were written. No buffer of its own: for reading a file into the places it is sealed.
+  async readInto(into: Uint8Array): Promise<number> {
+    let written = 0;
+    while (written < into.length) {
+      await this.fill(1);
+      const head = this.pending[0];
+      if (!head) break;
+      const take = Math.min(into.length - written, head.length - this.offset);
+      into.set(head.subarray(this.offset, this.offset + take), written);
+      written += take;
+      this.offset += take;
+      this.buffered -= take;
+      if (this.offset === head.length) {
+        this.pending.shift();
+        this.offset = 0;
+      }
+    }
+    return written;
+  }
+
   async atEnd(): Promise<boolean> {
     await this.fill(1);
     return this.buffered === 0;

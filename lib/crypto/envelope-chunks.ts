@@ -19,34 +19,6 @@ export function sealedRunLength(length: number, chunkSize: number, endsFile: boo
 }
 
 /**
- * Seals `plaintext` as chunks firstIndex, firstIndex + 1, ... (word | box each) into `out` at `outOffset`.
- * A run that does not end the file holds whole chunks only.
- */
-export function sealChunks(
-  box: KeyedSecretbox,
-  noncePrefix: Uint8Array,
-  chunkSize: number,
-  firstIndex: number,
-  plaintext: Uint8Array,
-  endsFile: boolean,
-  out: Uint8Array,
-  outOffset: number,
-): void {
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  let offset = outOffset;
-  for (let index = firstIndex, start = 0; ; index++, start += chunkSize) {
-    const end = Math.min(start + chunkSize, plaintext.length);
-    const final = endsFile && end === plaintext.length;
-    if (!final && end === start) return;
-    const word = chunkWord(end - start, final);
-    view.setUint32(offset, word);
-    box.sealInto(plaintext.subarray(start, end), chunkNonce(noncePrefix, index, word), out, offset + WORD_LENGTH);
-    offset += CHUNK_OVERHEAD + (end - start);
-    if (final) return;
-  }
-}
-
-/**
  * Opens `count` chunks (their layout already checked by envelopeLayout) starting at the beginning of `run`,
  * the first being chunk `firstIndex`, into `out` at `outOffset`. Returns the index of the first chunk that
  * does not authenticate, or -1 when all do.

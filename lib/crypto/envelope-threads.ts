@@ -187,49 +187,95 @@ function runChunks(chunks: number, threads: number): number {
 export const shouldUseThreads = (bytes: number): boolean => bytes >= PARALLEL_MIN_BYTES && envelopeThreadCount() > 0;
 
 /**
- * Seals the whole of `plaintext` into `out` (the envelope, its header already written) on the threads.
- * Rejects when a thread fails (`out` is then incomplete) or when `signal` aborts.
+ * The plaintext of a file, read once from the front: `next` fills `into` with the bytes that follow (all of
+ * them, or it throws). A byte array or a file being read (encrypt-stream.ts).
+ */
+export interface PlaintextReader {
+  next(into: Uint8Array): void | Promise<void>;
+}
+
+/**
+ * Seals the `length` bytes that `plaintext` reads into `out` (the envelope, its header already written) on
+ * the threads. Each run is read straight into the buffer that goes to its thread, a few runs ahead of the
+ * threads, so no other copy of the file is made. Rejects when reading fails, a thread fails (`out` is then
+ * incomplete) or `signal` aborts; no run is left writing into `out` by then.
  */
 export async function sealOnThreads(
   key: Uint8Array,
   noncePrefix: Uint8Array,
   chunkSize: number,
-  plaintext: Uint8Array,
+  length: number,
+  plaintext: PlaintextReader,
   out: Uint8Array,
   options: { onProgress?: (done: number) => void; signal?: AbortSignal } = {},
 ): Promise<void> {
   const threads = livePool();
-  const chunks = Math.max(1, Math.ceil(plaintext.length / chunkSize));
+  const chunks = Math.max(1, Math.ceil(length / chunkSize));
   const perRun = runChunks(chunks, threads.size);
+  // Enough read runs to keep every thread busy, plus the one waiting for a thread to be free.
+  const readAhead = threads.size * IN_FLIGHT + 1;
   let done = 0;
+  let unsettled = 0;
+  let failed = false;
+  let runSettled: (() => void) | undefined;
   const runs: Promise<void>[] = [];
-  for (let first = 0; first < chunks; first += perRun) {
-    const count = Math.min(perRun, chunks - first);
-    const start = first * chunkSize;
-    const end = Math.min(start + count * chunkSize, plaintext.length);
-    const endsFile = first + count === chunks;
-    const run = threads
-      .submit({
-        prepare: (id) => {
-          options.signal?.throwIfAborted();
-          // The run as it will be sealed, each chunk's plaintext already in place (sealed there, not copied again).
-          const data = runBuffer(sealedRunLength(end - start, chunkSize, endsFile));
-          for (let k = 0; k < count; k++) {
-            const from = start + k * chunkSize;
-            data.set(plaintext.subarray(from, Math.min(from + chunkSize, end)), runPlaintextOffset(k, chunkSize));
-          }
-          const job: RunJob = { id, op: "seal", key: key.slice(), noncePrefix: noncePrefix.slice(), chunkSize, firstIndex: first, endsFile, data };
-          return { job, transfer: [data.buffer, job.key.buffer as ArrayBuffer] };
-        },
-      })
-      .then((reply) => {
-        if (!("data" in reply)) throw new Error("error" in reply ? reply.error : "a run of the envelope was not sealed");
-        out.set(reply.data, chunkOffset(first, chunkSize));
-        keepBuffer(reply.data.buffer as ArrayBuffer);
-        done += end - start;
-        options.onProgress?.(done);
-      });
-    runs.push(run);
+  try {
+    for (let first = 0; first < chunks && !failed; first += perRun) {
+      while (unsettled >= readAhead) await new Promise<void>((resolve) => (runSettled = resolve));
+      if (failed) break;
+      options.signal?.throwIfAborted();
+      const count = Math.min(perRun, chunks - first);
+      const start = first * chunkSize;
+      const end = Math.min(start + count * chunkSize, length);
+      const endsFile = first + count === chunks;
+      // The run as it will be sealed, each chunk's plaintext read into its place (sealed there, not copied again).
+      const data = runBuffer(sealedRunLength(end - start, chunkSize, endsFile));
+      try {
+        for (let k = 0; k < count; k++) {
+          const at = runPlaintextOffset(k, chunkSize);
+          await plaintext.next(data.subarray(at, at + Math.min(chunkSize, end - start - k * chunkSize)));
+        }
+      } catch (error) {
+        data.fill(0);
+        throw error;
+      }
+      unsettled++;
+      const run = threads
+        .submit({
+          prepare: (id) => {
+            options.signal?.throwIfAborted();
+            const job: RunJob = { id, op: "seal", key: key.slice(), noncePrefix: noncePrefix.slice(), chunkSize, firstIndex: first, endsFile, data };
+            return { job, transfer: [data.buffer, job.key.buffer as ArrayBuffer] };
+          },
+        })
+        .then(
+          (reply) => {
+            if (!("data" in reply)) throw new Error("error" in reply ? reply.error : "a run of the envelope was not sealed");
+            out.set(reply.data, chunkOffset(first, chunkSize));
+            keepBuffer(reply.data.buffer as ArrayBuffer);
+            done += end - start;
+            options.onProgress?.(done);
+          },
+          (error: unknown) => {
+            if (data.byteLength > 0) data.fill(0); // never sent (a sent buffer is detached here): it holds plaintext
+            throw error;
+          },
+        )
+        .catch((error: unknown) => {
+          failed = true;
+          throw error;
+        })
+        .finally(() => {
+          unsettled--;
+          runSettled?.();
+          runSettled = undefined;
+        });
+      run.catch(() => undefined); // seen by settleAll below; not an unhandled rejection meanwhile
+      runs.push(run);
+    }
+  } finally {
+    // Whatever happened above, no run still writes into `out` once this returns.
+    await Promise.allSettled(runs);
   }
   await settleAll(runs);
 }

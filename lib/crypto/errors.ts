@@ -6,6 +6,7 @@ export type CryptoErrorCode =
   | "tampered" // authentication failed: modified, wrong key, or forged
   | "truncated" // the input ended before the final chunk
   | "trailing-data" // bytes after the authenticated final chunk
+  | "source-changed" // a file being encrypted delivered more or fewer bytes than its size
   | "unwrap-failed" // the wrapped key is not for this secret key, or was modified
   | "wrong-passphrase" // the key backup did not authenticate under this passphrase
   | "corrupt-backup"; // the key backup is malformed or inconsistent

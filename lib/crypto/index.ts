@@ -18,7 +18,7 @@ export {
 } from "./wrap-key";
 export type { ByteSource } from "./byte-reader";
 export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, encryptedSize } from "./envelope-format";
-export { encryptStream, encryptBytes, type EncryptOptions, type EncryptBytesOptions } from "./encrypt-stream";
+export { encryptStream, encryptBytes, encryptFile, type EncryptOptions, type EncryptBytesOptions, type SizedSource } from "./encrypt-stream";
 export { decryptStream, decryptBytes } from "./decrypt-stream";
 export { encryptJson, decryptJson } from "./metadata";
 export { sha256Hex, sha256HexOfFile } from "./sha256";

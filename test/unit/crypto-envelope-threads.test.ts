@@ -2,11 +2,20 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { Worker } from "node:worker_threads";
-import { CryptoError, decryptBytes, decryptStream, encryptBytes, encryptStream, randomDataKey } from "../../lib/crypto";
-import { collectBytes } from "../../lib/crypto/byte-reader";
-import { envelopeLayout, openChunks, sealChunks } from "../../lib/crypto/envelope-chunks";
-import { encryptedSize, HEADER_LENGTH } from "../../lib/crypto/envelope-format";
-import { envelopeThreadCount, openOnThreads, PARALLEL_MIN_BYTES, sealOnThreads, setEnvelopeThreads, stopEnvelopeThreads } from "../../lib/crypto/envelope-threads";
+import nacl from "tweetnacl";
+import { CryptoError, decryptBytes, decryptStream, encryptBytes, encryptFile, encryptStream, randomDataKey } from "../../lib/crypto";
+import { ByteReader, collectBytes } from "../../lib/crypto/byte-reader";
+import { envelopeLayout, openChunks } from "../../lib/crypto/envelope-chunks";
+import { chunkNonce, chunkWord, encryptedSize, HEADER_LENGTH } from "../../lib/crypto/envelope-format";
+import {
+  envelopeThreadCount,
+  openOnThreads,
+  PARALLEL_MIN_BYTES,
+  sealOnThreads,
+  setEnvelopeThreads,
+  stopEnvelopeThreads,
+  type PlaintextReader,
+} from "../../lib/crypto/envelope-threads";
 import { startNodeEnvelopeThreads } from "../../lib/crypto/node-envelope-threads";
 import { keyedSecretbox, secretboxReady } from "../../lib/crypto/secretbox";
 
@@ -22,16 +31,48 @@ before(async () => {
 });
 after(() => stopEnvelopeThreads());
 
-/** The envelope body of `plaintext` under a fixed file key and nonce prefix, sealed on this thread. */
+/**
+ * The envelope body of `plaintext` under a fixed file key and nonce prefix, chunk by chunk with tweetnacl's
+ * secretbox (the reference the format is defined by: word | tag | ciphertext).
+ */
 function sealedHere(fileKey: Uint8Array, noncePrefix: Uint8Array, plaintext: Uint8Array): Uint8Array {
   const out = new Uint8Array(encryptedSize(plaintext.length, CHUNK));
-  const box = keyedSecretbox(fileKey, CHUNK);
-  try {
-    sealChunks(box, noncePrefix, CHUNK, 0, plaintext, true, out, HEADER_LENGTH);
-  } finally {
-    box.close();
+  const chunks = Math.max(1, Math.ceil(plaintext.length / CHUNK));
+  for (let index = 0, offset = HEADER_LENGTH; index < chunks; index++) {
+    const part = plaintext.subarray(index * CHUNK, (index + 1) * CHUNK);
+    const word = chunkWord(part.length, index === chunks - 1);
+    new DataView(out.buffer).setUint32(offset, word);
+    const box = nacl.secretbox(part, chunkNonce(noncePrefix, index, word), fileKey);
+    out.set(box, offset + 4);
+    offset += 4 + box.length;
   }
   return out;
+}
+
+/** A reader of `plaintext` in slices of random sizes, as a file's stream delivers it. */
+function sliced(plaintext: Uint8Array, seed: number): PlaintextReader {
+  const reader = new ByteReader(randomSlices(plaintext, seed));
+  return {
+    next: async (into) => {
+      assert.equal(await reader.readInto(into), into.length);
+    },
+  };
+}
+
+function* randomSlices(bytes: Uint8Array, seed: number): Iterable<Uint8Array> {
+  let state = seed;
+  for (let at = 0; at < bytes.length; ) {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    const size = 1 + (state % 200_000);
+    yield bytes.slice(at, at + size);
+    at += size;
+  }
+}
+
+/** A file for encryptFile that counts how often it is read; `deliver` changes what its reads yield. */
+function fileOf(plaintext: Uint8Array, deliver: (bytes: Uint8Array) => Uint8Array = (bytes) => bytes) {
+  const file = { size: plaintext.length, opened: 0, open: () => (file.opened++, randomSlices(deliver(plaintext), file.opened)) };
+  return file;
 }
 
 async function failure(work: () => Promise<unknown>): Promise<string> {
@@ -56,7 +97,7 @@ describe("the file envelope on several threads", () => {
       const expected = sealedHere(fileKey, noncePrefix, plaintext);
       const onThreads = new Uint8Array(expected.length);
       const progress: number[] = [];
-      await sealOnThreads(fileKey, noncePrefix, CHUNK, plaintext, onThreads, { onProgress: (done) => progress.push(done) });
+      await sealOnThreads(fileKey, noncePrefix, CHUNK, size, sliced(plaintext, size), onThreads, { onProgress: (done) => progress.push(done) });
       onThreads.set(expected.subarray(0, HEADER_LENGTH)); // the header is the caller's part
       assert.ok(Buffer.from(onThreads).equals(Buffer.from(expected)), "byte for byte");
       assert.equal(progress.at(-1), size);
@@ -77,6 +118,48 @@ describe("the file envelope on several threads", () => {
     assert.ok(Buffer.from(await collectBytes(decryptStream(key, [threaded]))).equals(Buffer.from(plaintext)));
     const streamed = await collectBytes(encryptStream(key, [plaintext]));
     assert.ok(Buffer.from(await decryptBytes(key, streamed)).equals(Buffer.from(plaintext)));
+  });
+
+  it("encryptFile reads the file once, as it seals it, on threads and on one thread alike", async () => {
+    for (const size of [0, 1000, PARALLEL_MIN_BYTES + 3, 3 * 1024 * 1024 + 1]) {
+      const plaintext = new Uint8Array(randomBytes(size));
+      const file = fileOf(plaintext);
+      const progress: number[] = [];
+      const envelope = await encryptFile(key, file, { onProgress: (done) => progress.push(done) });
+      assert.equal(file.opened, 1, `${size} bytes: read once`);
+      assert.equal(envelope.length, encryptedSize(size));
+      assert.ok(Buffer.from(await collectBytes(decryptStream(key, [envelope]))).equals(Buffer.from(plaintext)), `${size} bytes: opens`);
+      assert.equal(progress.at(-1) ?? size, size);
+    }
+  });
+
+  for (const [change, deliver] of [
+    ["shorter", (bytes: Uint8Array) => bytes.subarray(0, bytes.length - 1)],
+    ["longer", (bytes: Uint8Array) => Buffer.concat([bytes, new Uint8Array(1)])],
+  ] as const) {
+    it(`encryptFile rejects a file that turns out ${change} than its size, on threads and on one thread`, async () => {
+      for (const size of [3000, 2 * 1024 * 1024]) {
+        await assert.rejects(encryptFile(key, fileOf(new Uint8Array(randomBytes(size)), deliver)), { name: "CryptoError", code: "source-changed" });
+      }
+      assert.equal(envelopeThreadCount(), 2, "a changed file is not a thread failure");
+    });
+  }
+
+  it("encryptFile: a file whose reading fails halfway rejects with that error, read once, threads untouched", async () => {
+    for (const size of [600_000, 3 * 1024 * 1024]) {
+      let opened = 0;
+      const file = {
+        size,
+        open: async function* () {
+          opened++;
+          yield new Uint8Array(size / 3);
+          throw new Error("the disk went away");
+        },
+      };
+      await assert.rejects(encryptFile(key, file), /the disk went away/);
+      assert.equal(opened, 1, `${size} bytes: not read again`);
+    }
+    assert.equal(envelopeThreadCount(), 2);
   });
 
   it("reports the same first problem as one thread and as the stream, for flips, cuts, swaps and extra bytes", async () => {
@@ -135,9 +218,12 @@ describe("the file envelope on several threads", () => {
     }, 2);
     try {
       const plaintext = new Uint8Array(randomBytes(1024 * 1024));
-      const envelope = await encryptBytes(key, plaintext);
+      const file = fileOf(plaintext);
+      const envelope = await encryptFile(key, file);
       assert.equal(envelopeThreadCount(), 0, "the failed pool is dropped");
+      assert.equal(file.opened, 2, "the file is read again from the start on this thread");
       assert.ok(Buffer.from(await decryptBytes(key, envelope)).equals(Buffer.from(plaintext)));
+      assert.ok(Buffer.from(await decryptBytes(key, await encryptBytes(key, plaintext))).equals(Buffer.from(plaintext)), "later calls run here");
     } finally {
       startNodeEnvelopeThreads(2);
     }

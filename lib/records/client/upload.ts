@@ -1,4 +1,4 @@
-import { bytesToBase64, encodeWrappedKey, encryptBytes, encryptedSize, encryptJson, publicKeyFromHex, randomDataKey, wrapKey } from "@/lib/crypto";
+import { bytesToBase64, CryptoError, encodeWrappedKey, encryptFile, encryptedSize, encryptJson, publicKeyFromHex, randomDataKey, wrapKey } from "@/lib/crypto";
 import { startBrowserEnvelopeThreads } from "@/lib/crypto/browser-envelope-threads";
 import { addRecord, ChainError, encryptionKeyOf, type BrowserChain, type TxStatus } from "@/lib/chain/client";
 import type { UnlockedKey } from "@/lib/keystore";
@@ -97,32 +97,11 @@ function describeApiFailure(error: unknown, doing: string): string {
   return `${doing} failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-/** The whole file in one buffer, read as a stream (`onRead` after each part); fails if it is not file.size bytes. */
-async function readWhole(file: File, onRead: (read: number) => void, signal: AbortSignal): Promise<Uint8Array> {
-  const bytes = new Uint8Array(file.size);
-  let read = 0;
-  try {
-    const changed = () => new UploadError("The file changed while it was being read. Choose it again.", "encrypt");
-    for await (const part of streamChunks(file.stream())) {
-      signal.throwIfAborted();
-      if (read + part.length > bytes.length) throw changed();
-      bytes.set(part, read);
-      read += part.length;
-      onRead(read);
-    }
-    if (read !== bytes.length) throw changed();
-    return bytes;
-  } catch (error) {
-    bytes.fill(0);
-    throw error;
-  }
-}
-
 /**
  * The upload pipeline: new data key -> encrypt the metadata and wrap the key (for the patient, the uploader and
  * every extra recipient) -> create the upload while the file is read and encrypted (chunked envelope, on the
  * browser's envelope threads when it has them; its size is known from the file's) -> PUT the ciphertext with
- * progress -> addRecord in the wallet -> confirm (with retries). Memory: the file and its envelope.
+ * progress -> addRecord in the wallet -> confirm (with retries). Memory: the envelope (the file is read as it is sealed).
  *
  * `patient` defaults to the key's own address; a doctor holding an all-records grant passes the patient,
  * whose public key is then read from the chain (never from the server). `recipients` are further readers
@@ -175,24 +154,24 @@ export async function uploadRecord(
     // A failed create stops the reading and the encryption: its error is the one reported.
     const stop = new AbortController();
     void creating.then((outcome) => !outcome.ok && stop.abort(new Error("the upload could not be created")));
-    // 3. Read the file, then encrypt it: on several threads where the browser has them (the page stays
-    // free meanwhile), else here a MiB at a time. Progress: reading is the first half, encrypting the second.
+    // 3. Encrypt the file as it is read (each part straight into the place it is sealed; the plaintext is never
+    // held whole): on several threads where the browser has them (the page stays free meanwhile), else here
+    // a MiB at a time.
     let ciphertext: Uint8Array<ArrayBuffer> | undefined;
     let encryptError: unknown;
     try {
-      const half = (bytes: number) => Math.floor(bytes / 2);
       onProgress({ step: "encrypt", done: 0, total: file.size });
-      const plaintext = await readWhole(file, (read) => onProgress({ step: "encrypt", done: half(read), total: file.size }), stop.signal);
-      try {
-        ciphertext = (await encryptBytes(dataKey, plaintext, {
-          signal: stop.signal,
-          onProgress: (done) => onProgress({ step: "encrypt", done: half(file.size) + half(done), total: file.size }),
-        })) as Uint8Array<ArrayBuffer>;
-      } finally {
-        plaintext.fill(0);
-      }
+      ciphertext = (await encryptFile(
+        dataKey,
+        { size: file.size, open: () => streamChunks(file.stream()) },
+        { signal: stop.signal, onProgress: (done) => onProgress({ step: "encrypt", done, total: file.size }) },
+      )) as Uint8Array<ArrayBuffer>;
     } catch (error) {
-      if (!stop.signal.aborted) encryptError = error;
+      // Stopped by a failed create: the create's error is the one reported (below).
+      if (!stop.signal.aborted) {
+        const changed = error instanceof CryptoError && error.code === "source-changed";
+        encryptError = changed ? new UploadError("The file changed while it was being read. Choose it again.", "encrypt", error) : error;
+      }
     }
 
     if (encryptError === undefined && !stop.signal.aborted) onProgress({ step: "create" });
