@@ -29,13 +29,32 @@ export async function errorFrom(response: Response | { status: number; text: str
   return new ApiClientError(response.status, `http_${response.status}`, `The server answered ${response.status}.`);
 }
 
-/** fetch on the app's origin with the session cookie; throws ApiClientError for network failures and non-2xx. */
-export async function request(path: string, init: RequestInit = {}): Promise<Response> {
+/**
+ * How long the app's server may take to start answering (its status and headers; a body, such as a record's
+ * content, may take longer to arrive). A server that never answers becomes an error the page can show.
+ */
+export const API_ANSWER_TIMEOUT_MS = 30_000;
+
+/**
+ * fetch on the app's origin with the session cookie; throws ApiClientError for network failures, for no
+ * answer within `answerTimeoutMs` (code "timeout"), and for non-2xx.
+ */
+export async function request(path: string, init: RequestInit = {}, answerTimeoutMs = API_ANSWER_TIMEOUT_MS): Promise<Response> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), answerTimeoutMs);
   let response: Response;
   try {
-    response = await fetch(path, { credentials: "same-origin", ...init });
-  } catch {
+    // A caller's own signal stays in charge (a browser without AbortSignal.any then goes without the deadline).
+    const signal = !init.signal ? deadline.signal : typeof AbortSignal.any === "function" ? AbortSignal.any([init.signal, deadline.signal]) : init.signal;
+    response = await fetch(path, { credentials: "same-origin", ...init, signal });
+  } catch (error) {
+    if (init.signal?.aborted) throw error; // the caller's own abort
+    if (deadline.signal.aborted) {
+      throw new ApiClientError(0, "timeout", `The app's server did not answer within ${answerTimeoutMs / 1000} s. Try again in a moment.`);
+    }
     throw new ApiClientError(0, "network", "The app's server cannot be reached. Check your connection and try again.");
+  } finally {
+    clearTimeout(timer);
   }
   if (!response.ok) throw await errorFrom(response);
   return response;
