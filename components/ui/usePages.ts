@@ -29,7 +29,7 @@ const messageOf = (reason: unknown, failure: string) => (reason instanceof Error
 /**
  * A list read a page at a time: the first page on mount, when `deps` change and on reload(); more on
  * loadMore(), one request at a time. Answers of a run that a reload or a change of `deps` replaced are dropped,
- * so an old page never lands in a new list.
+ * so an old page never lands in a new list, and the old list is not shown while the new one loads.
  */
 export function usePages<P>(source: PageSource<P>, failure: string, deps: DependencyList): Pages<P> {
   const [pages, setPages] = useState<{ shown: P; version: number }>();
@@ -37,6 +37,16 @@ export function usePages<P>(source: PageSource<P>, failure: string, deps: Depend
   const [moreError, setMoreError] = useState<string>();
   const [loadingMore, setLoadingMore] = useState(false);
   const [version, setVersion] = useState(0);
+  // A change of `deps` (another chain or key) starts a new list: the old one is neither shown meanwhile nor
+  // extended by a loadMore with the new source. Reset during render, as React advises for state that follows a prop.
+  const [listFor, setListFor] = useState<DependencyList>(deps);
+  if (deps.length !== listFor.length || deps.some((dep, i) => !Object.is(dep, listFor[i]))) {
+    setListFor(deps);
+    setPages(undefined);
+    setError(undefined);
+    setMoreError(undefined);
+    setLoadingMore(false);
+  }
   // The run whose answers count (bumped by every first-page read).
   const generation = useRef(0);
   const fetchingMore = useRef(false);
