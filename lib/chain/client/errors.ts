@@ -45,7 +45,8 @@ const errorsBySelector: Map<string, ErrorEntry> = (() => {
     if (entry.type !== "error") continue;
     const error = entry as unknown as ErrorEntry;
     const signature = `${error.name}(${error.inputs.map((input) => input.type).join(",")})`;
-    map.set(eth.abi.encodeErrorSignature(signature).toLowerCase(), error);
+    // encodeErrorSignature gives the whole keccak256 hash; the selector is its first 4 bytes.
+    map.set(eth.abi.encodeErrorSignature(signature).slice(0, 10).toLowerCase(), error);
   }
   return map;
 })();

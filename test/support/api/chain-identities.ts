@@ -8,14 +8,29 @@ import { testKeys } from "./fixtures";
 
 /**
  * The app's own browser-side chain client (lib/chain/client) in Node, over the test chain's JSON-RPC, at the
- * addresses the app reports in /api/health: tests can run the browser's key checks without a browser.
+ * addresses the app reports in /api/health: tests can run the browser's key checks without a browser. `wallet`
+ * may change how the wallet answers (a user who refuses, a node that fails).
  */
-export async function nodeBrowserChain(account: string): Promise<BrowserChain> {
+export async function nodeBrowserChain(account: string, wallet: (request: WalletRequest) => WalletRequest = (request) => request): Promise<BrowserChain> {
   const health = (await (await fetch(new URL("/api/health", stackUnderTest().appUrl))).json()) as { chain: { contracts: Record<string, { address: string } | undefined> } };
   const addresses = Object.fromEntries(Object.entries(health.chain.contracts).flatMap(([name, entry]) => (entry ? [[name, entry.address]] : []))) as ContractAddresses;
-  const provider = { request: ({ method, params }: { method: string; params?: unknown[] }) => rpc(method, params ?? []) };
-  return browserChain(provider as never, addresses, account);
+  return browserChain({ request: wallet(walletRpc) as never }, addresses, account);
 }
+
+/** JSON-RPC to the test chain as a wallet answers it: a refusal keeps its code and revert data (MetaMask's ProviderRpcError). */
+const walletRpc: WalletRequest = async ({ method, params }) => {
+  const response = await fetch(stackUnderTest().rpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] }),
+  });
+  const body = (await response.json()) as { result?: unknown; error?: { code: number; message: string; data?: unknown } };
+  if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code, data: body.error.data });
+  return body.result;
+};
+
+/** A wallet's EIP-1193 request; nodeBrowserChain's `wallet` wraps the one that forwards to the chain (to refuse or fail). */
+export type WalletRequest = (args: { method: string; params?: unknown[] }) => Promise<unknown>;
 
 /**
  * `account` as a registered patient, whichever test file got there first: registers it with a fresh key when
