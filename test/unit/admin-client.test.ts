@@ -1,7 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { licenceHash, newLicenceSalt, parseAddressInput, validateDoctorForm } from "../../lib/admin/client";
+import { keccak256, toUtf8Bytes } from "ethers";
+import { explainAdminError, licenceHash, newLicenceSalt, parseAddressInput, validateDoctorForm } from "../../lib/admin/client";
+import { parseChainError } from "../../lib/chain/client";
 import { authorLabel, patientOfRecord } from "../../lib/records/client/list";
 
 // EIP-55's own test vector.
@@ -64,5 +66,27 @@ describe("authorLabel", () => {
   it("tells a doctor who added it", () => {
     assert.equal(authorLabel({ recordId, author: patient }, doctor), "Added by the patient");
     assert.equal(authorLabel({ recordId, author: doctor }, doctor), "Added by you");
+  });
+});
+
+describe("explainAdminError on a contract refusal", () => {
+  // Revert data as the chain returns it: the 4-byte selector (first bytes of keccak256 of the signature),
+  // then the ABI-encoded arguments; nested as web3 nests a wallet's error.
+  const revert = (signature: string, address: string) =>
+    keccak256(toUtf8Bytes(signature)).slice(0, 10) + address.slice(2).toLowerCase().padStart(64, "0");
+  const walletError = (data: string) => ({ message: "Error happened while trying to execute a function inside a smart contract", code: 310, cause: { code: -32000, message: "revert", data } });
+
+  it("names the custom error with its argument and says what it means", () => {
+    const error = parseChainError(walletError(revert("DoctorContractAlreadyRegistered(address)", CHECKSUMMED)), { mayBeOnChain: false });
+    assert.deepEqual([error.kind, error.errorName], ["reverted", "DoctorContractAlreadyRegistered"]);
+    assert.equal(
+      explainAdminError(error),
+      `This address is already registered as a doctor (a deactivated doctor is reactivated, not registered again). (DoctorContractAlreadyRegistered(${CHECKSUMMED}))`,
+    );
+  });
+
+  it("an unknown selector is not taken for one of ours", () => {
+    const error = parseChainError(walletError(revert("SomethingElse(address)", CHECKSUMMED)));
+    assert.deepEqual([error.kind, error.errorName], ["failed", undefined]);
   });
 });
