@@ -136,6 +136,16 @@ describe("admin dashboard and doctor portal", () => {
     await shot(adminPage, "admin-dashboard");
   });
 
+  step("registering the same doctor again is refused before anything is sent, with the reason in words", async () => {
+    const form = adminPage.getByTestId("register-doctor");
+    await form.getByLabel("Wallet address").fill(secondDoctor);
+    await form.getByLabel("Name").fill("Dr James Wilson");
+    await form.getByLabel("Specialty").fill("Palliative care");
+    await form.getByLabel("Licence number").fill("LIC-000");
+    await form.getByRole("button", { name: "Register doctor" }).click();
+    await form.getByTestId("register-doctor-error").filter({ hasText: "This address is already registered as a doctor" }).waitFor();
+  });
+
   step("the admin verifies a licence", async () => {
     const form = adminPage.getByTestId("verify-licence");
     await form.getByLabel("Doctor's wallet address").fill(doctor);
@@ -145,6 +155,11 @@ describe("admin dashboard and doctor portal", () => {
     await form.getByLabel("Licence number to check").fill("LIC-1234");
     await form.getByRole("button", { name: "Verify licence" }).click();
     await form.getByTestId("verify-licence-result").filter({ hasText: "does NOT match" }).waitFor();
+    // The refused second registration replaced nothing: the licence registered first still checks out.
+    await form.getByLabel("Doctor's wallet address").fill(secondDoctor);
+    await form.getByLabel("Licence number to check").fill("LIC-999");
+    await form.getByRole("button", { name: "Verify licence" }).click();
+    await form.getByTestId("verify-licence-result").filter({ hasText: "matches" }).waitFor();
   });
 
   step("the last administrator cannot be removed", async () => {
