@@ -12,6 +12,7 @@ import type { Page } from "playwright-core";
 import { bytesToBase64, encryptBytes, encryptJson, publicKeyFromHex, randomDataKey, sha256Hex, wrapKey } from "@/lib/crypto";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
+import { submitDoctorRegistration } from "../support/admin-forms";
 import { downloadInto, storySession, storySteps } from "../support/story";
 import { signedInClient, type ApiClient } from "../support/api/api-client";
 import { addRecord, grantAccess, grantAllAccess, registerPatient, revokeAccess } from "../support/api/chain";
@@ -110,11 +111,7 @@ describe("admin dashboard and doctor portal", () => {
     // Other test files share this chain: count relative to what the overview shows first.
     const doctorsBefore = Number(await adminPage.getByTestId("overview-doctors").filter({ hasText: /^\d+$/ }).innerText());
     const form = adminPage.getByTestId("register-doctor");
-    await form.getByLabel("Wallet address").fill(badChecksum(doctor));
-    await form.getByLabel("Name").fill("Dr Cristina Yang");
-    await form.getByLabel("Specialty").fill("Cardiothoracic surgery");
-    await form.getByLabel("Licence number").fill("LIC-12345");
-    await form.getByRole("button", { name: "Register doctor" }).click();
+    await submitDoctorRegistration(adminPage, { address: badChecksum(doctor), name: "Dr Cristina Yang", specialty: "Cardiothoracic surgery", licence: "LIC-12345" });
     await form.locator('[data-testid$="-address-error"]').filter({ hasText: /checksum/i }).waitFor();
     await form.getByLabel("Wallet address").fill(web3Checksum(doctor));
     await form.getByRole("button", { name: "Register doctor" }).click();
@@ -123,11 +120,7 @@ describe("admin dashboard and doctor portal", () => {
     await adminPage.getByLabel("Search doctors").fill("Cristina Yang");
     await adminPage.locator(`[data-testid="doctor-row"][data-address="${doctor}"]`).waitFor();
 
-    await form.getByLabel("Wallet address").fill(secondDoctor);
-    await form.getByLabel("Name").fill("Dr James Wilson");
-    await form.getByLabel("Specialty").fill("Palliative care");
-    await form.getByLabel("Licence number").fill("LIC-999");
-    await form.getByRole("button", { name: "Register doctor" }).click();
+    await submitDoctorRegistration(adminPage, { address: secondDoctor, name: "Dr James Wilson", specialty: "Palliative care", licence: "LIC-999" });
     await adminPage.getByTestId("register-doctor-result").filter({ hasText: "Dr James Wilson" }).waitFor();
     await adminPage.getByLabel("Search doctors").fill("palliative");
     await adminPage.getByTestId("doctor-count").filter({ hasText: "of 1 doctor" }).waitFor();
@@ -137,13 +130,8 @@ describe("admin dashboard and doctor portal", () => {
   });
 
   step("registering the same doctor again is refused before anything is sent, with the reason in words", async () => {
-    const form = adminPage.getByTestId("register-doctor");
-    await form.getByLabel("Wallet address").fill(secondDoctor);
-    await form.getByLabel("Name").fill("Dr James Wilson");
-    await form.getByLabel("Specialty").fill("Palliative care");
-    await form.getByLabel("Licence number").fill("LIC-000");
-    await form.getByRole("button", { name: "Register doctor" }).click();
-    await form.getByTestId("register-doctor-error").filter({ hasText: "This address is already registered as a doctor" }).waitFor();
+    await submitDoctorRegistration(adminPage, { address: secondDoctor, name: "Dr James Wilson", specialty: "Palliative care", licence: "LIC-000" });
+    await adminPage.getByTestId("register-doctor").getByTestId("register-doctor-error").filter({ hasText: "This address is already registered as a doctor" }).waitFor();
   });
 
   step("the admin verifies a licence", async () => {

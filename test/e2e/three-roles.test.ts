@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { describe } from "node:test";
 import type { Page } from "playwright-core";
+import { submitDoctorRegistration } from "../support/admin-forms";
 import { makePdf } from "../support/pdf-fixtures";
 import { stackUnderTest } from "../support/stack-env";
 import { createKeyOnFirstVisit, downloadInto, grantFromShareTab, storySession, storySteps, type UploadFields, uploadFromMyRecords } from "../support/story";
@@ -49,12 +50,7 @@ describe("sharing across the admin, doctor and patient portals", () => {
 
   step("the admin registers the doctor on the dashboard", async () => {
     adminPage = await session.openPage(admin, "/admin", "admin");
-    const form = adminPage.getByTestId("register-doctor");
-    await form.getByLabel("Wallet address").fill(doctor);
-    await form.getByLabel("Name").fill("Dr Meredith Grey");
-    await form.getByLabel("Specialty").fill("General surgery");
-    await form.getByLabel("Licence number").fill("GS-2025-0042");
-    await form.getByRole("button", { name: "Register doctor" }).click();
+    await submitDoctorRegistration(adminPage, { address: doctor, name: "Dr Meredith Grey", specialty: "General surgery", licence: "GS-2025-0042" });
     await adminPage.getByTestId("register-doctor-result").waitFor();
     // Ten doctors a page, and the files before this one register many: find her by name.
     await adminPage.getByLabel("Search doctors").fill("Dr Meredith Grey");
