@@ -15,4 +15,5 @@ COPY --from=build /app/.next/static ./.next/static
 COPY --from=build /app/public ./public
 USER node
 EXPOSE 3000
-CMD ["node", "server.js"]
+# 64 MB young-generation semi-spaces, as scripts/stack/app.ts starts `next start` (why: see there).
+CMD ["node", "--max-semi-space-size=64", "server.js"]

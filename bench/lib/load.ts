@@ -41,13 +41,23 @@ export interface LoadResult {
   errors: number;
   statusCodes: Record<string, number>;
   /**
-   * CPU milliseconds per request, by process: "app" (next start), "postgres" (every PostgreSQL process), "bench"
-   * (this process: the load generator and the embedded chain); empty where /proc is not available.
+   * CPU milliseconds per request, by process: "app" (next start), "chain" (the embedded Ganache's process),
+   * "postgres" (every PostgreSQL process), "bench" (this process: the load generator); empty where /proc is not
+   * available.
    */
   cpuMsPerRequest: Record<string, number>;
 }
 
 const CLOCK_TICKS = 100;
+
+/** The embedded Ganache's own process (scripts/stack/chain-process.mjs), told apart from the app by its command line. */
+function isChainProcess(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("chain-process.mjs");
+  } catch {
+    return false;
+  }
+}
 
 /** CPU seconds so far of this process and of its descendants, grouped as in LoadResult.cpuMsPerRequest. */
 function stackCpuSeconds(): Record<string, number> {
@@ -74,7 +84,7 @@ function stackCpuSeconds(): Record<string, number> {
     let ancestor = info.parent;
     for (let depth = 0; depth < 8 && ancestor > 1 && ancestor !== process.pid; depth++) ancestor = processes.get(ancestor)?.parent ?? 0;
     if (ancestor !== process.pid || pid === process.pid) continue;
-    const group = info.name.startsWith("postgres") ? "postgres" : info.name.startsWith("next") || info.name === "node" ? "app" : "other";
+    const group = info.name.startsWith("postgres") ? "postgres" : info.name.startsWith("next") ? "app" : isChainProcess(pid) ? "chain" : "other";
     totals[group] = (totals[group] ?? 0) + info.seconds;
   }
   return totals;

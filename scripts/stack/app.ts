@@ -19,8 +19,16 @@ export interface AppOptions {
   pidFile?: string;
 }
 
-function runNext(args: string[], options: AppOptions): ChildProcess {
-  return spawn(process.execPath, [NEXT_CLI, ...args], {
+/**
+ * The server's young generation: 64 MB semi-spaces instead of V8's 16 MB. Each request allocates many
+ * short-lived objects; with more room fewer of them are copied and promoted: about 10 % less CPU per request
+ * and 10 % more requests/s in bench/keys (3 A/B pairs on 2026-12-01), for at most 96 MB more memory.
+ * The Dockerfile starts the standalone server with the same flag.
+ */
+const SERVER_V8_FLAGS = ["--max-semi-space-size=64"];
+
+function runNext(args: string[], options: AppOptions, nodeFlags: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, NEXT_CLI, ...args], {
     cwd: process.cwd(),
     // Telemetry would phone home from machines that must not.
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...options.env, ...(options.distDir ? { NEXT_DIST_DIR: options.distDir } : {}) },
@@ -89,7 +97,7 @@ export interface StartingApp extends RunningApp {
 /** `next start` in production mode, spawned; stop() works while it is still booting. */
 export async function spawnApp(options: AppOptions): Promise<StartingApp> {
   if (options.pidFile) await stopLeftoverApp(options.pidFile);
-  const child = runNext(["start", "--hostname", options.host, "--port", String(options.port)], options);
+  const child = runNext(["start", "--hostname", options.host, "--port", String(options.port)], options, SERVER_V8_FLAGS);
   const forward = (chunk: Buffer) => chunk.toString().split("\n").filter(Boolean).forEach((line) => options.onOutput?.(line));
   child.stdout?.on("data", forward);
   child.stderr?.on("data", forward);
