@@ -21,8 +21,8 @@ export interface AppOptions {
 
 /**
  * The server's young generation: 64 MB semi-spaces instead of V8's 16 MB. Each request allocates many
- * short-lived objects; with more room fewer of them are copied and promoted: about 10 % less CPU per request
- * and 10 % more requests/s in bench/keys (3 A/B pairs on 2026-12-01), for at most 96 MB more memory.
+ * short-lived objects; with more room fewer of them are copied and promoted: 5 to 10 % less of the app's CPU
+ * per request in bench/keys (2026-12-01, a noisy machine), for at most 96 MB more memory.
  * The Dockerfile starts the standalone server with the same flag.
  */
 const SERVER_V8_FLAGS = ["--max-semi-space-size=64"];
