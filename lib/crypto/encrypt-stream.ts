@@ -1,7 +1,7 @@
 import nacl from "tweetnacl";
 import { ByteReader, collectBytes, type ByteSource } from "./byte-reader";
 import { assertLength } from "./encoding";
-import { chunkOffset, runPlaintextOffset, sealedRunLength, sealRunInPlace } from "./envelope-chunks";
+import { chunkOffset, sealedRunLength, sealRunInPlace } from "./envelope-chunks";
 import {
   DEFAULT_CHUNK_SIZE,
   WORD_LENGTH,
@@ -12,7 +12,7 @@ import {
   fileKey,
   isValidChunkSize,
 } from "./envelope-format";
-import { sealOnThreads, shouldUseThreads, type PlaintextReader } from "./envelope-threads";
+import { readRun, sealOnThreads, shouldUseThreads, type PlaintextReader } from "./envelope-threads";
 import { CryptoError } from "./errors";
 import { yieldToEventLoop } from "./event-loop";
 import { KEY_LENGTH } from "./keys";
@@ -199,10 +199,7 @@ async function sealHere(
       const runStart = chunkOffset(first, chunkSize);
       const run = out.subarray(runStart, runStart + sealedRunLength(end - start, chunkSize, endsFile));
       const count = endsFile ? Math.max(1, Math.ceil((end - start) / chunkSize)) : (end - start) / chunkSize;
-      for (let k = 0; k < count; k++) {
-        const at = runPlaintextOffset(k, chunkSize);
-        await plaintext.next(run.subarray(at, at + Math.min(chunkSize, end - start - k * chunkSize)));
-      }
+      await readRun(plaintext, run, chunkSize, count, end - start);
       sealRunInPlace(box, noncePrefix, chunkSize, first, run, endsFile);
       if (options.onProgress) {
         options.onProgress(end);

@@ -195,6 +195,17 @@ export interface PlaintextReader {
 }
 
 /**
+ * Reads the next `length` plaintext bytes into `run` (a run of `count` chunks laid out as sealed), each chunk's
+ * bytes where its box's data goes (runPlaintextOffset), ready to be sealed in place.
+ */
+export async function readRun(plaintext: PlaintextReader, run: Uint8Array, chunkSize: number, count: number, length: number): Promise<void> {
+  for (let k = 0; k < count; k++) {
+    const at = runPlaintextOffset(k, chunkSize);
+    await plaintext.next(run.subarray(at, at + Math.min(chunkSize, length - k * chunkSize)));
+  }
+}
+
+/**
  * Seals the `length` bytes that `plaintext` reads into `out` (the envelope, its header already written) on
  * the threads. Each run is read straight into the buffer that goes to its thread, a few runs ahead of the
  * threads, so no other copy of the file is made. Rejects when reading fails, a thread fails (`out` is then
@@ -231,10 +242,7 @@ export async function sealOnThreads(
       // The run as it will be sealed, each chunk's plaintext read into its place (sealed there, not copied again).
       const data = runBuffer(sealedRunLength(end - start, chunkSize, endsFile));
       try {
-        for (let k = 0; k < count; k++) {
-          const at = runPlaintextOffset(k, chunkSize);
-          await plaintext.next(data.subarray(at, at + Math.min(chunkSize, end - start - k * chunkSize)));
-        }
+        await readRun(plaintext, data, chunkSize, count, end - start);
       } catch (error) {
         data.fill(0);
         throw error;
