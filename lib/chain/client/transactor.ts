@@ -70,8 +70,8 @@ async function waitForReceipt(
 }
 
 /**
- * The one transactor: simulates the call (so a revert is reported with its custom error before the wallet
- * asks anything), estimates gas with a margin, sends through the wallet and reports each stage.
+ * The one transactor: estimates gas (with a margin), sends through the wallet and reports each stage. A
+ * call that would revert is reported with the contract's custom error before the wallet asks anything.
  *
  * Throws a ChainError (rejected / reverted / failed) whose `mayBeOnChain` is false only when the
  * transaction certainly changed nothing: the simulation or the gas estimate failed, the wallet refused
@@ -84,14 +84,18 @@ export async function transact(method: SendableMethod, from: string, onStatus?: 
   let estimate: bigint;
   try {
     onStatus?.({ stage: "checking" });
-    // Both read the same state: asked side by side, one round trip to the node instead of two. The
-    // simulation's error is the one reported (it carries the contract's custom error).
-    const [simulated, estimated] = await Promise.allSettled([method.call({ from }), method.estimateGas({ from })]);
-    if (simulated.status === "rejected") throw simulated.reason;
-    if (estimated.status === "rejected") throw estimated.reason;
-    estimate = BigInt(estimated.value);
-  } catch (error) {
-    throw parseChainError(error, { mayBeOnChain: false });
+    estimate = BigInt(await method.estimateGas({ from }));
+  } catch (estimateError) {
+    // The estimate runs the call as it would be mined, so a successful one needs no simulation beside it (on
+    // Ganache that halves the node's work for a transaction). A failed one does: web3 drops the revert data
+    // of a failed estimate, and the simulation's error carries the contract's custom error.
+    let simulationError: unknown;
+    try {
+      await method.call({ from });
+    } catch (error) {
+      simulationError = error;
+    }
+    throw parseChainError(simulationError ?? estimateError, { mayBeOnChain: false });
   }
 
   // 2. The wallet signs and sends.
