@@ -2,7 +2,7 @@
 // uploadRecord (lib/records/client/upload.ts) runs here unchanged, its fetch calls sent to the app with the
 // session cookie and the page's Origin, its XMLHttpRequest PUT sent by a minimal XMLHttpRequest on
 // node:http, and its addRecord sent through the app's browser-side chain client (lib/chain/client: the
-// transactor's simulation, gas estimate, send and receipt wait) over an EIP-1193 provider that forwards to
+// transactor: gas estimate, the wallet's send, its own receipt wait) over an EIP-1193 provider that forwards to
 // the chain, as the wallet does. Against adding the same 10 MB of plaintext straight to the IPFS store.
 // Median of RUNS, interleaved, on a stack of its own.
 //   node --import tsx bench/upload/run.ts            (also part of `npm run bench`)

@@ -1,5 +1,5 @@
 /**
- * The browser's one transactor (lib/chain/client: simulation and gas estimate, the wallet's send, the receipt)
+ * The browser's one transactor (lib/chain/client: the gas estimate (and the simulation when it fails), the wallet's send, the receipt)
  * against the real chain, through an EIP-1193 wallet as the pages use it:
  * - a transaction the contract refuses is reported with its custom error and its arguments, and nothing is sent;
  * - a refusal in the wallet is reported as the user's, and nothing is sent;

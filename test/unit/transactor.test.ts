@@ -1,19 +1,23 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { eth } from "web3";
-import { ChainError, transact, type SendableMethod, type TxStatus } from "../../lib/chain/client";
+import { ChainError, transact, type SendableMethod, type TxStatus, type TxWallet } from "../../lib/chain/client";
 
 const FROM = "0x00000000000000000000000000000000000000aa";
 const DOCTOR = "0x00000000000000000000000000000000000000bb";
+const CONTRACT = "0x00000000000000000000000000000000000000cc";
+const DATA = "0x12345678";
+const HASH = `0x${"ab".repeat(32)}`;
+const MINED = { transactionHash: HASH, blockNumber: "0x7", status: "0x1", logs: [] };
 
 // What web3 throws for a reverted eth_call: the revert data (selector + arguments) nested in its error.
 const alreadyActive = Object.assign(new Error("Error happened while trying to execute a function inside a smart contract"), {
   innerError: { code: 3, data: eth.abi.encodeErrorSignature("DoctorContractAlreadyActive(address)").slice(0, 10) + eth.abi.encodeParameter("address", DOCTOR).slice(2) },
 });
 
-/** A contract method whose simulation, estimate and send do what each test says, counting the calls. */
-function fakeMethod(behaviour: { call?: () => Promise<unknown>; estimateGas?: () => Promise<bigint> }) {
-  const asked = { call: 0, estimateGas: 0, send: 0 };
+/** A contract method whose simulation and estimate do what each test says, counting the calls. */
+function fakeMethod(behaviour: { call?: () => Promise<unknown>; estimateGas?: () => Promise<bigint> } = {}) {
+  const asked = { call: 0, estimateGas: 0 };
   const method: SendableMethod = {
     call: () => {
       asked.call++;
@@ -23,50 +27,108 @@ function fakeMethod(behaviour: { call?: () => Promise<unknown>; estimateGas?: ()
       asked.estimateGas++;
       return behaviour.estimateGas?.() ?? Promise.resolve(50_000n);
     },
-    send: () => {
-      asked.send++;
-      const receipt = Promise.resolve({ transactionHash: "0x01", blockNumber: 7n, status: 1n });
-      return Object.assign(receipt, { on: () => receipt });
-    },
+    encodeABI: () => DATA,
+    populateTransaction: () => ({ to: CONTRACT }),
   };
   return { method, asked };
 }
 
+/** A wallet that answers the send and then each receipt read in turn (an Error is thrown), recording what it was sent. */
+function fakeWallet(send: () => Promise<unknown>, receipts: unknown[] = [MINED]) {
+  const sent: unknown[] = [];
+  let reads = 0;
+  const wallet: TxWallet = {
+    sendTransaction: (tx) => {
+      sent.push(tx);
+      return send();
+    },
+    getTransactionReceipt: async () => {
+      const answer = receipts[Math.min(reads++, receipts.length - 1)];
+      if (answer instanceof Error) throw answer;
+      return answer;
+    },
+  };
+  return { wallet, sent, reads: () => reads };
+}
+
+const broadcast = () => Promise.resolve(HASH);
+const fast = { receiptPollMs: 1 };
+
+function assertChainError(expected: { kind: string; mayBeOnChain: boolean; message?: RegExp; errorName?: string; txHash?: string }) {
+  return (error: unknown) => {
+    assert.ok(error instanceof ChainError, String(error));
+    assert.equal(error.kind, expected.kind);
+    assert.equal(error.mayBeOnChain, expected.mayBeOnChain);
+    if (expected.message) assert.match(error.message, expected.message);
+    assert.equal(error.errorName, expected.errorName);
+    assert.equal(error.txHash, expected.txHash);
+    return true;
+  };
+}
+
 describe("transact: the check before the wallet", () => {
-  it("sends after a successful estimate without simulating the call beside it", async () => {
-    const { method, asked } = fakeMethod({});
+  it("sends after a successful estimate, without simulating the call beside it: to, data, gas with a 30 % margin", async () => {
+    const { method, asked } = fakeMethod();
+    const { wallet, sent } = fakeWallet(broadcast);
     const stages: TxStatus["stage"][] = [];
-    const receipt = await transact(method, FROM, (status) => stages.push(status.stage));
-    assert.equal(BigInt(receipt.blockNumber), 7n);
-    assert.deepEqual(asked, { call: 0, estimateGas: 1, send: 1 });
-    assert.deepEqual(stages, ["checking", "pending", "confirmed"]);
+    const receipt = await transact(method, FROM, wallet, (status) => stages.push(status.stage));
+    assert.equal(receipt.transactionHash, HASH);
+    assert.deepEqual(asked, { call: 0, estimateGas: 1 });
+    assert.deepEqual(sent, [{ from: FROM, to: CONTRACT, data: DATA, gas: `0x${(65_000 + 10_000).toString(16)}` }]);
+    assert.deepEqual(stages, ["checking", "pending", "sent", "confirmed"]);
   });
 
   it("reports the contract's custom error from the simulation when the estimate fails, and sends nothing", async () => {
-    const { method, asked } = fakeMethod({
-      estimateGas: () => Promise.reject(new Error("Returned error: execution reverted")),
-      call: () => Promise.reject(alreadyActive),
-    });
-    await assert.rejects(transact(method, FROM), (error: unknown) => {
-      assert.ok(error instanceof ChainError);
-      assert.equal(error.kind, "reverted");
-      assert.equal(error.errorName, "DoctorContractAlreadyActive");
-      assert.match(error.message, new RegExp(DOCTOR.slice(2), "i"));
-      assert.equal(error.mayBeOnChain, false);
-      return true;
-    });
-    assert.deepEqual(asked, { call: 1, estimateGas: 1, send: 0 });
+    const { method, asked } = fakeMethod({ estimateGas: () => Promise.reject(new Error("Returned error: execution reverted")), call: () => Promise.reject(alreadyActive) });
+    const { wallet, sent } = fakeWallet(broadcast);
+    await assert.rejects(
+      transact(method, FROM, wallet),
+      assertChainError({ kind: "reverted", mayBeOnChain: false, errorName: "DoctorContractAlreadyActive", message: new RegExp(DOCTOR.slice(2), "i") }),
+    );
+    assert.deepEqual(asked, { call: 1, estimateGas: 1 });
+    assert.equal(sent.length, 0);
   });
 
-  it("reports the estimate's own failure when the simulation passes (e.g. the node failed), and sends nothing", async () => {
-    const { method, asked } = fakeMethod({ estimateGas: () => Promise.reject(new Error("the node is unreachable")) });
-    await assert.rejects(transact(method, FROM), (error: unknown) => {
-      assert.ok(error instanceof ChainError);
-      assert.equal(error.kind, "failed");
-      assert.match(error.message, /unreachable/);
-      assert.equal(error.mayBeOnChain, false);
-      return true;
-    });
-    assert.deepEqual(asked, { call: 1, estimateGas: 1, send: 0 });
+  it("reports the estimate's own failure when the simulation passes (the node failed), and sends nothing", async () => {
+    const { method } = fakeMethod({ estimateGas: () => Promise.reject(new Error("the node is unreachable")) });
+    const { wallet, sent } = fakeWallet(broadcast);
+    await assert.rejects(transact(method, FROM, wallet), assertChainError({ kind: "failed", mayBeOnChain: false, message: /unreachable/ }));
+    assert.equal(sent.length, 0);
+  });
+});
+
+describe("transact: the wallet and the receipt", () => {
+  it("a refusal in the wallet (4001) is the user's and certainly changed nothing", async () => {
+    const { wallet } = fakeWallet(() => Promise.reject(Object.assign(new Error("User denied transaction signature."), { code: 4001 })));
+    await assert.rejects(transact(fakeMethod().method, FROM, wallet), assertChainError({ kind: "rejected", mayBeOnChain: false }));
+  });
+
+  it("any other failure before the hash may still have been broadcast", async () => {
+    const { wallet } = fakeWallet(() => Promise.reject(Object.assign(new Error("The connection to the wallet was lost."), { code: -32603 })));
+    await assert.rejects(transact(fakeMethod().method, FROM, wallet), assertChainError({ kind: "failed", mayBeOnChain: true, message: /connection to the wallet was lost/ }));
+  });
+
+  it("keeps asking for the receipt through failed reads and not-yet-mined answers, reporting each later check", async () => {
+    const { wallet, reads } = fakeWallet(broadcast, [new Error("receipt read failed"), null, MINED]);
+    const statuses: TxStatus[] = [];
+    const receipt = await transact(fakeMethod().method, FROM, wallet, (status) => statuses.push(status), fast);
+    assert.equal(receipt.blockNumber, "0x7");
+    assert.equal(reads(), 3);
+    assert.deepEqual(
+      statuses.map((status) => (status.stage === "waiting" ? `waiting ${status.attempt}` : status.stage)),
+      ["checking", "pending", "sent", "waiting 2", "waiting 3", "confirmed"],
+    );
+    assert.deepEqual(statuses.at(-1), { stage: "confirmed", hash: HASH, blockNumber: 7n });
+  });
+
+  it("a receipt showing a revert certainly changed nothing", async () => {
+    const { wallet } = fakeWallet(broadcast, [{ ...MINED, status: "0x0" }]);
+    await assert.rejects(transact(fakeMethod().method, FROM, wallet), assertChainError({ kind: "reverted", mayBeOnChain: false, txHash: HASH }));
+  });
+
+  it("a receipt that does not come in time leaves the transaction possibly on chain, with its hash", async () => {
+    const { wallet, reads } = fakeWallet(broadcast, [null]);
+    await assert.rejects(transact(fakeMethod().method, FROM, wallet, undefined, { receiptPollMs: 5, receiptTimeoutMs: 30 }), assertChainError({ kind: "failed", mayBeOnChain: true, txHash: HASH }));
+    assert.ok(reads() >= 2, `read ${reads()} times`);
   });
 });

@@ -1,6 +1,8 @@
+import { doctorContractAbi } from "@/lib/chain/generated/contracts";
 import { emergencyRequestFields, type EmergencyRequestFields } from "../emergency-shape";
 import type { BrowserChain } from "./contracts";
-import { transact, type ReceiptSource, type SendableMethod, type TxReceipt, type TxStatus } from "./transactor";
+import { eventInReceipt, sendFromAccount } from "./send";
+import type { TxReceipt, TxStatus } from "./transactor";
 
 const ZERO_KEY = `0x${"0".repeat(64)}`;
 
@@ -20,16 +22,6 @@ export interface DoctorOnChain {
 
 type OnStatus = (status: TxStatus) => void;
 
-const asMethod = (method: unknown) => method as SendableMethod;
-
-/** Receipts straight from the node behind the wallet (used when the wallet's own wait fails after the hash). */
-const receiptsOf = ({ web3 }: BrowserChain): ReceiptSource => ({
-  getTransactionReceipt: (hash) => web3.eth.getTransactionReceipt(hash) as Promise<unknown>,
-});
-
-const send = (chain: BrowserChain, method: unknown, onStatus?: OnStatus): Promise<TxReceipt> =>
-  transact(asMethod(method), chain.account, onStatus, { receipts: receiptsOf(chain) });
-
 // --- administrators ------------------------------------------------------------------------------------
 
 export async function isAdmin({ contracts }: BrowserChain, address: string): Promise<boolean> {
@@ -41,11 +33,11 @@ export async function adminCount({ contracts }: BrowserChain): Promise<number> {
 }
 
 /** Makes `account` an administrator (reverts DoctorContractAlreadyAdmin / DoctorContractZeroAddress). */
-export const addAdmin = (chain: BrowserChain, account: string, onStatus?: OnStatus) => send(chain, chain.contracts.doctor.methods.addAdmin(account), onStatus);
+export const addAdmin = (chain: BrowserChain, account: string, onStatus?: OnStatus) => sendFromAccount(chain, chain.contracts.doctor.methods.addAdmin(account), onStatus);
 
 /** Removes an administrator (reverts DoctorContractNotAdmin / DoctorContractLastAdmin). */
 export const removeAdmin = (chain: BrowserChain, account: string, onStatus?: OnStatus) =>
-  send(chain, chain.contracts.doctor.methods.removeAdmin(account), onStatus);
+  sendFromAccount(chain, chain.contracts.doctor.methods.removeAdmin(account), onStatus);
 
 type AdminEvent = { event?: string; blockNumber?: bigint | number | string; logIndex?: bigint | number | string; returnValues: Record<string, unknown> };
 
@@ -81,19 +73,19 @@ export interface DoctorRegistration {
 }
 
 export const registerDoctor = (chain: BrowserChain, { doctor, name, specialty, licenceHash }: DoctorRegistration, onStatus?: OnStatus) =>
-  send(chain, chain.contracts.doctor.methods.registerDoctor(doctor, name, specialty, licenceHash), onStatus);
+  sendFromAccount(chain, chain.contracts.doctor.methods.registerDoctor(doctor, name, specialty, licenceHash), onStatus);
 
 export const deactivateDoctor = (chain: BrowserChain, doctor: string, onStatus?: OnStatus) =>
-  send(chain, chain.contracts.doctor.methods.deactivateDoctor(doctor), onStatus);
+  sendFromAccount(chain, chain.contracts.doctor.methods.deactivateDoctor(doctor), onStatus);
 
 export const reactivateDoctor = (chain: BrowserChain, doctor: string, onStatus?: OnStatus) =>
-  send(chain, chain.contracts.doctor.methods.reactivateDoctor(doctor), onStatus);
+  sendFromAccount(chain, chain.contracts.doctor.methods.reactivateDoctor(doctor), onStatus);
 
 // --- doctors: self-service -----------------------------------------------------------------------------
 
 /** Publishes (or rotates) the caller's encryption public key: DoctorContract.setEncryptionKey. */
 export const setDoctorEncryptionKey = (chain: BrowserChain, publicKeyHex: string, onStatus?: OnStatus) =>
-  send(chain, chain.contracts.doctor.methods.setEncryptionKey(publicKeyHex), onStatus);
+  sendFromAccount(chain, chain.contracts.doctor.methods.setEncryptionKey(publicKeyHex), onStatus);
 
 // --- views ---------------------------------------------------------------------------------------------
 
@@ -184,29 +176,29 @@ const bytes32 = (value: string) => {
 
 /** Publishes (or rotates) the calling administrator's X25519 public key: DoctorContract.setAdminEncryptionKey. */
 export const setAdminEncryptionKey = (chain: BrowserChain, publicKeyHex: string, onStatus?: OnStatus) =>
-  send(chain, chain.contracts.doctor.methods.setAdminEncryptionKey(bytes32(publicKeyHex)), onStatus);
+  sendFromAccount(chain, chain.contracts.doctor.methods.setAdminEncryptionKey(bytes32(publicKeyHex)), onStatus);
 
 /** Sets the approvals an emergency request needs (1 .. adminsWithKeyCount). */
 export const setEmergencyThreshold = (chain: BrowserChain, threshold: number, onStatus?: OnStatus) =>
-  send(chain, chain.contracts.doctor.methods.setEmergencyThreshold(uint8(threshold, "The threshold")), onStatus);
+  sendFromAccount(chain, chain.contracts.doctor.methods.setEmergencyThreshold(uint8(threshold, "The threshold")), onStatus);
 
 /** Sets the emergency window in seconds (EMERGENCY_WINDOW_MIN_SECONDS .. EMERGENCY_WINDOW_MAX_SECONDS). */
 export const setEmergencyWindow = (chain: BrowserChain, seconds: number, onStatus?: OnStatus) =>
-  send(chain, chain.contracts.doctor.methods.setEmergencyWindow(BigInt(seconds)), onStatus);
+  sendFromAccount(chain, chain.contracts.doctor.methods.setEmergencyWindow(BigInt(seconds)), onStatus);
 
 /** Opts the caller in to emergency access, or renews the key (the version moves on). */
 export const setEmergencyKey = (chain: BrowserChain, publicKeyHex: string, threshold: number, onStatus?: OnStatus) =>
-  send(chain, chain.contracts.doctor.methods.setEmergencyKey(bytes32(publicKeyHex), uint8(threshold, "The threshold")), onStatus);
+  sendFromAccount(chain, chain.contracts.doctor.methods.setEmergencyKey(bytes32(publicKeyHex), uint8(threshold, "The threshold")), onStatus);
 
 /** Opts the caller out of emergency access; any open emergency window on their records ends. */
-export const clearEmergencyKey = (chain: BrowserChain, onStatus?: OnStatus) => send(chain, chain.contracts.doctor.methods.clearEmergencyKey(), onStatus);
+export const clearEmergencyKey = (chain: BrowserChain, onStatus?: OnStatus) => sendFromAccount(chain, chain.contracts.doctor.methods.clearEmergencyKey(), onStatus);
 
 const ZERO_NOTE = ZERO_KEY;
 
 /**
  * Asks for emergency access to `patient` (reason code 1..4; `noteHash` = sha256 of the sealed note, or
  * undefined for none). Returns the new request id from the EmergencyAccessRequested event, read back from
- * emergencyAccessOf when the receipt carries no decoded events.
+ * emergencyAccessOf when the receipt carries no such log.
  */
 export async function requestEmergencyAccess(
   chain: BrowserChain,
@@ -216,20 +208,20 @@ export async function requestEmergencyAccess(
   onStatus?: OnStatus,
 ): Promise<{ requestId: string; receipt: TxReceipt }> {
   const method = chain.contracts.doctor.methods.requestEmergencyAccess(patient, uint8(reasonCode, "The reason code"), noteHash ? bytes32(noteHash) : ZERO_NOTE);
-  const receipt = await send(chain, method, onStatus);
-  const decoded = receipt.events?.EmergencyAccessRequested?.returnValues.requestId;
-  if (decoded !== undefined) return { requestId: BigInt(decoded as bigint | string).toString(), receipt };
+  const receipt = await sendFromAccount(chain, method, onStatus);
+  const requested = eventInReceipt(receipt, chain.contracts.doctor.options.address, doctorContractAbi, "EmergencyAccessRequested");
+  if (requested) return { requestId: BigInt(requested.requestId as bigint | string).toString(), receipt };
   const { requestId } = await emergencyAccessOf(chain, chain.account, patient);
   return { requestId, receipt };
 }
 
 /** Approves emergency request `requestId` (store the re-sealed share first). */
 export const approveEmergencyAccess = (chain: BrowserChain, requestId: string | bigint, onStatus?: OnStatus) =>
-  send(chain, chain.contracts.doctor.methods.approveEmergencyAccess(BigInt(requestId)), onStatus);
+  sendFromAccount(chain, chain.contracts.doctor.methods.approveEmergencyAccess(BigInt(requestId)), onStatus);
 
 /** Refuses emergency request `requestId`. */
 export const refuseEmergencyAccess = (chain: BrowserChain, requestId: string | bigint, onStatus?: OnStatus) =>
-  send(chain, chain.contracts.doctor.methods.refuseEmergencyAccess(BigInt(requestId)), onStatus);
+  sendFromAccount(chain, chain.contracts.doctor.methods.refuseEmergencyAccess(BigInt(requestId)), onStatus);
 
 /** Every administrator, lower case (DoctorContract.getAdmins; no particular order). */
 export async function getAdmins({ contracts }: BrowserChain): Promise<string[]> {

@@ -2,6 +2,7 @@
 // Each contract module is exported whole, so a function added to it is available here at once.
 export { browserChain, type BrowserChain } from "./contracts";
 export { ChainError, parseChainError, decodeRevert, REJECTED_MESSAGE } from "./errors";
-export { transact, type TxStatus, type TxReceipt, type SendableMethod } from "./transactor";
+export { transact, type TxStatus, type TxReceipt, type SendableMethod, type TxWallet } from "./transactor";
+export { eventInReceipt, sendFromAccount } from "./send";
 export * from "./patient-contract";
 export * from "./doctor-contract";

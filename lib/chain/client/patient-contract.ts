@@ -1,8 +1,8 @@
-import { eth } from "web3";
 import { patientContractAbi } from "@/lib/chain/generated/contracts";
 import type { BrowserChain } from "./contracts";
 import { ChainError } from "./errors";
-import { transact, type ReceiptSource, type SendableMethod, type TxReceipt, type TxStatus } from "./transactor";
+import { eventInReceipt, sendFromAccount } from "./send";
+import type { TxStatus } from "./transactor";
 
 const ZERO_KEY = `0x${"0".repeat(64)}`;
 const PAGE_SIZE = 100n;
@@ -15,36 +15,6 @@ export interface ChainRecord {
   cidDigest: string;
   codec: number;
   supersededBy: string;
-}
-
-const asMethod = (method: unknown) => method as SendableMethod;
-
-/** Receipts straight from the node behind the wallet (used when the wallet's own wait fails after the hash). */
-const receiptsOf = ({ web3 }: BrowserChain): ReceiptSource => ({
-  getTransactionReceipt: (hash) => web3.eth.getTransactionReceipt(hash) as Promise<unknown>,
-});
-
-const recordAddedAbi = patientContractAbi.find((entry) => entry.type === "event" && entry.name === "RecordAdded") as unknown as {
-  name: string;
-  inputs: { name: string; type: string; indexed: boolean }[];
-};
-const recordAddedTopic = eth.abi.encodeEventSignature(`${recordAddedAbi.name}(${recordAddedAbi.inputs.map((input) => input.type).join(",")})`).toLowerCase();
-
-const hexOf = (value: string | Uint8Array): string =>
-  typeof value === "string" ? value.toLowerCase() : `0x${Array.from(value, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
-
-/** The RecordAdded record id: from web3's decoded events, else decoded from the raw logs of a polled receipt. */
-function recordIdFromReceipt(chain: BrowserChain, receipt: TxReceipt): string | undefined {
-  const decoded = receipt.events?.RecordAdded?.returnValues.recordId;
-  if (decoded !== undefined) return BigInt(decoded as bigint | string).toString();
-  const contract = String(chain.contracts.patient.options.address ?? "").toLowerCase();
-  for (const log of receipt.logs ?? []) {
-    const topics = (log.topics ?? []).map(hexOf);
-    if (topics[0] !== recordAddedTopic || (log.address && log.address.toLowerCase() !== contract)) continue;
-    const values = eth.abi.decodeLog(recordAddedAbi.inputs, hexOf(log.data ?? "0x"), topics.slice(1));
-    return BigInt(values.recordId as bigint | string).toString();
-  }
-  return undefined;
 }
 
 export async function isPatient({ contracts }: BrowserChain, address: string): Promise<boolean> {
@@ -61,7 +31,7 @@ export async function encryptionKeyOf(chain: BrowserChain, address: string): Pro
 }
 
 export function registerPatient(chain: BrowserChain, publicKeyHex: string, onStatus?: (status: TxStatus) => void) {
-  return transact(asMethod(chain.contracts.patient.methods.registerPatient(publicKeyHex)), chain.account, onStatus, { receipts: receiptsOf(chain) });
+  return sendFromAccount(chain, chain.contracts.patient.methods.registerPatient(publicKeyHex), onStatus);
 }
 
 /**
@@ -75,11 +45,10 @@ export async function addRecord(
   codec: number,
   onStatus?: (status: TxStatus) => void,
 ): Promise<string> {
-  const receipt = await transact(asMethod(chain.contracts.patient.methods.addRecord(patient, cidDigest, codec)), chain.account, onStatus, { receipts: receiptsOf(chain) });
-  const recordId = recordIdFromReceipt(chain, receipt);
-  const hash = typeof receipt.transactionHash === "string" ? receipt.transactionHash : undefined;
-  if (recordId === undefined) throw new ChainError("The transaction did not report the new record", "failed", undefined, { mayBeOnChain: true, txHash: hash });
-  return recordId;
+  const receipt = await sendFromAccount(chain, chain.contracts.patient.methods.addRecord(patient, cidDigest, codec), onStatus);
+  const added = eventInReceipt(receipt, chain.contracts.patient.options.address, patientContractAbi, "RecordAdded");
+  if (!added) throw new ChainError("The transaction did not report the new record", "failed", undefined, { mayBeOnChain: true, txHash: String(receipt.transactionHash) });
+  return BigInt(added.recordId as bigint | string).toString();
 }
 
 export async function recordCount({ contracts }: BrowserChain, patient: string): Promise<bigint> {
@@ -130,42 +99,40 @@ export async function getRecordsPage(chain: BrowserChain, patient: string, offse
 type Expiry = bigint | number;
 
 const uint = (value: string | bigint | number) => BigInt(value);
-const send = (chain: BrowserChain, method: unknown, onStatus?: (status: TxStatus) => void) =>
-  transact(asMethod(method), chain.account, onStatus, { receipts: receiptsOf(chain) });
 
 /** Grants `doctor` several of the caller's records until `expiresAt` (0 = never). */
 export function grantAccess(chain: BrowserChain, doctor: string, recordIds: readonly string[], expiresAt: Expiry, onStatus?: (status: TxStatus) => void) {
-  return send(chain, chain.contracts.patient.methods.grantAccess(doctor, recordIds.map(uint), uint(expiresAt)), onStatus);
+  return sendFromAccount(chain, chain.contracts.patient.methods.grantAccess(doctor, recordIds.map(uint), uint(expiresAt)), onStatus);
 }
 
 /** Grants `doctor` one of the caller's records (cheaper than grantAccess with one id). */
 export function grantRecordAccess(chain: BrowserChain, doctor: string, recordId: string, expiresAt: Expiry, onStatus?: (status: TxStatus) => void) {
-  return send(chain, chain.contracts.patient.methods.grantRecordAccess(doctor, uint(recordId), uint(expiresAt)), onStatus);
+  return sendFromAccount(chain, chain.contracts.patient.methods.grantRecordAccess(doctor, uint(recordId), uint(expiresAt)), onStatus);
 }
 
 /** Grants `doctor` all the caller's records, including future ones; replaces an earlier all-records grant and its exclusions. */
 export function grantAllAccess(chain: BrowserChain, doctor: string, expiresAt: Expiry, onStatus?: (status: TxStatus) => void) {
-  return send(chain, chain.contracts.patient.methods.grantAllAccess(doctor, uint(expiresAt)), onStatus);
+  return sendFromAccount(chain, chain.contracts.patient.methods.grantAllAccess(doctor, uint(expiresAt)), onStatus);
 }
 
 /** Changes the expiry of the caller's existing all-records grant to `doctor`, keeping the records excluded from it. */
 export function updateAllAccessExpiry(chain: BrowserChain, doctor: string, expiresAt: Expiry, onStatus?: (status: TxStatus) => void) {
-  return send(chain, chain.contracts.patient.methods.updateAllAccessExpiry(doctor, uint(expiresAt)), onStatus);
+  return sendFromAccount(chain, chain.contracts.patient.methods.updateAllAccessExpiry(doctor, uint(expiresAt)), onStatus);
 }
 
 /** Revokes `doctor`'s access to some of the caller's records (excluding them from an all-records grant too). */
 export function revokeAccess(chain: BrowserChain, doctor: string, recordIds: readonly string[], onStatus?: (status: TxStatus) => void) {
-  return send(chain, chain.contracts.patient.methods.revokeAccess(doctor, recordIds.map(uint)), onStatus);
+  return sendFromAccount(chain, chain.contracts.patient.methods.revokeAccess(doctor, recordIds.map(uint)), onStatus);
 }
 
 /** Revokes every grant `doctor` holds from the caller, per-record and all-records. */
 export function revokeAllAccess(chain: BrowserChain, doctor: string, onStatus?: (status: TxStatus) => void) {
-  return send(chain, chain.contracts.patient.methods.revokeAllAccess(doctor), onStatus);
+  return sendFromAccount(chain, chain.contracts.patient.methods.revokeAllAccess(doctor), onStatus);
 }
 
 /** Records on chain that the caller opens `recordId` (a doctor does so before the server releases its key). */
 export function logAccess(chain: BrowserChain, recordId: string, onStatus?: (status: TxStatus) => void) {
-  return send(chain, chain.contracts.patient.methods.logAccess(uint(recordId)), onStatus);
+  return sendFromAccount(chain, chain.contracts.patient.methods.logAccess(uint(recordId)), onStatus);
 }
 
 /** What a doctor holds on one record (PatientContract getGrants). expiresAt: unix seconds, 0 = never. */

@@ -12,74 +12,82 @@ export type TxReceipt = {
   transactionHash: string | Uint8Array;
   blockNumber: bigint | number | string;
   status: bigint | number | string;
-  events?: Record<string, { returnValues: Record<string, unknown> } | undefined>;
   logs?: readonly { address?: string; topics?: readonly (string | Uint8Array)[]; data?: string | Uint8Array }[];
 };
-
-interface PromiEventLike<T> extends Promise<T> {
-  on(event: "transactionHash", listener: (hash: string) => void): unknown;
-}
 
 /** The web3 v4 method object surface we drive (contract.methods.x(...)). */
 export interface SendableMethod {
   call(options: { from: string }): Promise<unknown>;
   estimateGas(options: { from: string }): Promise<bigint | number>;
-  send(options: { from: string; gas: string }): PromiEventLike<unknown>;
+  /** The call's data (selector and arguments). */
+  encodeABI(): string;
+  /** The transaction web3 would send; only its `to` (the contract's address) is used. */
+  populateTransaction(options: { from: string }): { to?: unknown };
 }
 
-/** Where receipts are read from once a transaction has a hash (web3.eth in the browser). */
-export interface ReceiptSource {
+/** The wallet, as a transaction needs it: raw JSON-RPC through its EIP-1193 provider. */
+export interface TxWallet {
+  /** eth_sendTransaction: the wallet asks the user, signs and broadcasts; resolves with the hash. */
+  sendTransaction(tx: { from: string; to: string; data: string; gas: string }): Promise<unknown>;
+  /** eth_getTransactionReceipt from the node behind the wallet (null until mined). */
   getTransactionReceipt(hash: string): Promise<unknown>;
 }
 
 export interface TransactOptions {
-  /** Reads the receipt when the wallet's own wait fails after the hash is known (transient RPC errors). */
-  receipts?: ReceiptSource;
   /** How long to keep asking for the receipt of a sent transaction (ms); default 10 minutes. */
   receiptTimeoutMs?: number;
-  /** Pause between receipt polls (ms); default 1 s, doubling up to 5 s. */
+  /** Pause after the first receipt poll finds nothing (ms), doubling up to 2 s; default 250 ms. */
   receiptPollMs?: number;
 }
 
+const MAX_RECEIPT_PAUSE_MS = 2_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls for the receipt of a sent transaction, retrying on any RPC error (a flaky node or wallet must not
- * turn a sent transaction into a "failed" one). Returns undefined only when the deadline passes.
+ * turn a sent transaction into a "failed" one). The first poll is at once (a development chain has mined it
+ * by then); each later one is reported as "waiting". Returns undefined only when the deadline passes.
  */
 async function waitForReceipt(
-  source: ReceiptSource,
+  wallet: TxWallet,
   hash: string,
   onStatus: ((status: TxStatus) => void) | undefined,
-  { receiptTimeoutMs = 10 * 60_000, receiptPollMs = 1_000 }: TransactOptions,
+  { receiptTimeoutMs = 10 * 60_000, receiptPollMs = 250 }: TransactOptions,
 ): Promise<TxReceipt | undefined> {
   const deadline = Date.now() + receiptTimeoutMs;
   let pause = receiptPollMs;
   for (let attempt = 1; ; attempt++) {
-    onStatus?.({ stage: "waiting", hash, attempt });
+    if (attempt > 1) onStatus?.({ stage: "waiting", hash, attempt });
     try {
-      const receipt = (await source.getTransactionReceipt(hash)) as TxReceipt | null | undefined;
+      const receipt = (await wallet.getTransactionReceipt(hash)) as TxReceipt | null | undefined;
       if (receipt && receipt.blockNumber !== undefined && receipt.blockNumber !== null) return receipt;
     } catch {
       // not found yet (some providers throw), or a transient RPC failure: ask again
     }
     if (Date.now() + pause > deadline) return undefined;
     await sleep(pause);
-    pause = Math.min(pause * 2, 5_000);
+    pause = Math.min(pause * 2, MAX_RECEIPT_PAUSE_MS);
   }
 }
 
 /**
- * The one transactor: estimates gas (with a margin), sends through the wallet and reports each stage. A
- * call that would revert is reported with the contract's custom error before the wallet asks anything.
+ * The one transactor: estimates gas (with a margin), has the wallet sign and broadcast the transaction, waits
+ * for its receipt and reports each stage. A call that would revert is reported with the contract's custom
+ * error before the wallet asks anything.
  *
  * Throws a ChainError (rejected / reverted / failed) whose `mayBeOnChain` is false only when the
- * transaction certainly changed nothing: the simulation or the gas estimate failed, the wallet refused
- * (4001) before giving a hash, or the receipt shows a revert. Once the transaction has a hash, a failure
- * of the wallet's own wait is never taken as a failure of the transaction: the receipt is polled (through
- * `options.receipts`) until it arrives, and a missing receipt is reported with `mayBeOnChain` true.
+ * transaction certainly changed nothing: the estimate failed, the wallet refused (4001) before giving a
+ * hash, or the receipt shows a revert. Once the transaction has a hash, a failed receipt read is never taken
+ * as a failure of the transaction: the receipt is asked for until it arrives, and one that does not arrive
+ * in time is reported with `mayBeOnChain` true.
  */
-export async function transact(method: SendableMethod, from: string, onStatus?: (status: TxStatus) => void, options: TransactOptions = {}): Promise<TxReceipt> {
+export async function transact(
+  method: SendableMethod,
+  from: string,
+  wallet: TxWallet,
+  onStatus?: (status: TxStatus) => void,
+  options: TransactOptions = {},
+): Promise<TxReceipt> {
   // 1. Before the wallet is asked: nothing can reach the chain.
   let estimate: bigint;
   try {
@@ -98,50 +106,27 @@ export async function transact(method: SendableMethod, from: string, onStatus?: 
     throw parseChainError(simulationError ?? estimateError, { mayBeOnChain: false });
   }
 
-  // 2. The wallet signs and sends.
+  // 2. The wallet signs and broadcasts: its answer is the hash.
   onStatus?.({ stage: "pending" });
-  let hash: string | undefined;
-  let receipt: TxReceipt | undefined;
-  let sendError: unknown;
+  let hash: string;
   try {
-    const sending = method.send({ from, gas: ((estimate * 13n) / 10n + 10_000n).toString() });
-    sending.on("transactionHash", (sent) => {
-      hash = String(sent);
-      onStatus?.({ stage: "sent", hash });
-    });
-    receipt = (await sending) as TxReceipt;
+    const tx = { from, to: String(method.populateTransaction({ from }).to), data: method.encodeABI(), gas: `0x${((estimate * 13n) / 10n + 10_000n).toString(16)}` };
+    hash = String(await wallet.sendTransaction(tx));
   } catch (error) {
-    sendError = error;
+    // No hash: a refusal in the wallet (4001) sent nothing; anything else may still have been broadcast.
+    const parsed = parseChainError(error);
+    throw new ChainError(parsed.message, parsed.kind, parsed.errorName, { mayBeOnChain: parsed.kind !== "rejected" });
   }
+  onStatus?.({ stage: "sent", hash });
 
-  if (sendError !== undefined) {
-    const parsed = parseChainError(sendError);
-    if (hash === undefined) {
-      // No hash: a wallet refusal (4001) sent nothing. Anything else may still have been broadcast.
-      throw new ChainError(parsed.message, parsed.kind, parsed.errorName, { mayBeOnChain: parsed.kind !== "rejected" });
-    }
-    // 3. Sent: the wallet's wait failed (RPC hiccup, timeout, or a revert it noticed). Ask the chain.
-    const polled = options.receipts ? await waitForReceipt(options.receipts, hash, onStatus, options) : undefined;
-    if (!polled) {
-      throw new ChainError(
-        `The transaction was sent (${hash}) but its result could not be read yet (${parsed.message})`,
-        "failed",
-        undefined,
-        { mayBeOnChain: true, txHash: hash },
-      );
-    }
-    if (BigInt(polled.status) !== 1n) {
-      const reason = parsed.kind === "reverted" ? parsed.message : "The transaction was reverted";
-      throw new ChainError(reason, "reverted", parsed.errorName, { mayBeOnChain: false, txHash: hash });
-    }
-    receipt = polled;
+  // 3. Mined: the receipt says whether it ran.
+  const receipt = await waitForReceipt(wallet, hash, onStatus, options);
+  if (!receipt) {
+    throw new ChainError(`The transaction was sent (${hash}) but its result could not be read yet`, "failed", undefined, { mayBeOnChain: true, txHash: hash });
   }
-
-  const final = receipt!;
-  const finalHash = typeof final.transactionHash === "string" ? final.transactionHash : (hash ?? "");
-  if (BigInt(final.status) !== 1n) {
-    throw new ChainError("The transaction was reverted", "reverted", undefined, { mayBeOnChain: false, txHash: finalHash });
+  if (BigInt(receipt.status) !== 1n) {
+    throw new ChainError("The transaction was reverted", "reverted", undefined, { mayBeOnChain: false, txHash: hash });
   }
-  onStatus?.({ stage: "confirmed", hash: finalHash, blockNumber: BigInt(final.blockNumber) });
-  return final;
+  onStatus?.({ stage: "confirmed", hash, blockNumber: BigInt(receipt.blockNumber) });
+  return receipt;
 }
