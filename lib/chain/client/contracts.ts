@@ -17,8 +17,5 @@ export interface BrowserChain {
  */
 export function browserChain(provider: Eip1193Provider, addresses: ContractAddresses, account: string): BrowserChain {
   const web3: Web3 = new Web3(withReadDeadline(provider) as unknown as ConstructorParameters<typeof Web3>[0]) as unknown as Web3;
-  // Ganache mines at once; poll the receipt quickly so the UI does not wait a second per step.
-  web3.transactionPollingInterval = 250;
-  web3.transactionConfirmationPollingInterval = 250;
   return { web3, contracts: contractsAt(web3, addresses), account: account.toLowerCase() };
 }
