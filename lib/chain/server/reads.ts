@@ -90,12 +90,15 @@ export async function recordCount(patient: string, block: BlockTag = "latest"): 
   return chainRead(async () => BigInt(await serverContracts().patient.methods.recordCount(patient).call({}, block)));
 }
 
-/** A record on chain, or undefined when it does not exist (checked without a reverting call). */
+/**
+ * A record on chain, or undefined when it does not exist: one page of at most one record from getRecords,
+ * which answers an empty page past the patient's last record (one call, and none that reverts).
+ */
 export async function getRecord(recordId: bigint): Promise<RecordOnChain | undefined> {
-  const patient = patientOfRecord(recordId);
   const { patient: contract } = serverContracts();
-  if (indexOfRecord(recordId) >= (await recordCount(patient))) return undefined;
-  const record = await chainRead(() => contract.methods.getRecord(recordId).call());
+  const page = await chainRead(() => contract.methods.getRecords(patientOfRecord(recordId), indexOfRecord(recordId), 1).call());
+  const record = page[0];
+  if (!record) return undefined;
   return {
     recordId,
     patient: lower(record.patient),
