@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { eth } from "web3";
-import { ChainError, transact, type SendableMethod, type TxStatus, type TxWallet } from "../../lib/chain/client";
+import { ChainError, eventInReceipt, transact, type SendableMethod, type TxReceipt, type TxStatus, type TxWallet } from "../../lib/chain/client";
+import { patientContractAbi } from "../../lib/chain/generated/contracts";
 
 const FROM = "0x00000000000000000000000000000000000000aa";
 const DOCTOR = "0x00000000000000000000000000000000000000bb";
@@ -130,5 +131,36 @@ describe("transact: the wallet and the receipt", () => {
     const { wallet, reads } = fakeWallet(broadcast, [null]);
     await assert.rejects(transact(fakeMethod().method, FROM, wallet, undefined, { receiptPollMs: 5, receiptTimeoutMs: 30 }), assertChainError({ kind: "failed", mayBeOnChain: true, txHash: HASH }));
     assert.ok(reads() >= 2, `read ${reads()} times`);
+  });
+});
+
+describe("eventInReceipt", () => {
+  const PATIENT = "0x00000000000000000000000000000000000000dd";
+  const recordId = (BigInt(PATIENT) << 96n) + 3n;
+  const word = (value: bigint | string, type: string) => eth.abi.encodeParameter(type, value);
+  const recordAdded = (address: string) => ({
+    address,
+    topics: [
+      eth.abi.encodeEventSignature("RecordAdded(address,address,uint256,bytes32,uint64,uint64)"),
+      word(PATIENT, "address"),
+      word(PATIENT, "address"),
+      word(recordId, "uint256"),
+    ],
+    data: eth.abi.encodeParameters(["bytes32", "uint64", "uint64"], [`0x${"11".repeat(32)}`, 0x55n, 1_700_000_000n]),
+  });
+  const receipt = (logs: TxReceipt["logs"]): TxReceipt => ({ ...MINED, logs });
+
+  it("decodes the event from the contract's own log, topics and data", () => {
+    const args = eventInReceipt(receipt([recordAdded(CONTRACT)]), CONTRACT, patientContractAbi, "RecordAdded");
+    assert.equal(BigInt(args?.recordId as bigint), recordId);
+    assert.equal(String(args?.patient).toLowerCase(), PATIENT);
+    assert.equal(args?.cidDigest, `0x${"11".repeat(32)}`);
+    assert.equal(BigInt(args?.codec as bigint), 0x55n);
+  });
+
+  it("ignores the same event from another contract, and answers undefined when there is none", () => {
+    assert.equal(eventInReceipt(receipt([recordAdded(DOCTOR)]), CONTRACT, patientContractAbi, "RecordAdded"), undefined);
+    assert.equal(eventInReceipt(receipt([]), CONTRACT, patientContractAbi, "RecordAdded"), undefined);
+    assert.equal(eventInReceipt(receipt([recordAdded(CONTRACT)]), CONTRACT, patientContractAbi, "RecordAmended"), undefined);
   });
 });

@@ -47,7 +47,7 @@ export async function addRecord(
 ): Promise<string> {
   const receipt = await sendFromAccount(chain, chain.contracts.patient.methods.addRecord(patient, cidDigest, codec), onStatus);
   const added = eventInReceipt(receipt, chain.contracts.patient.options.address, patientContractAbi, "RecordAdded");
-  if (!added) throw new ChainError("The transaction did not report the new record", "failed", undefined, { mayBeOnChain: true, txHash: String(receipt.transactionHash) });
+  if (!added) throw new ChainError("The transaction did not report the new record", "failed", undefined, { mayBeOnChain: true, txHash: receipt.transactionHash });
   return BigInt(added.recordId as bigint | string).toString();
 }
 

@@ -27,9 +27,6 @@ interface EventAbi {
   inputs?: readonly { name: string; type: string; indexed?: boolean }[];
 }
 
-const hexOf = (value: string | Uint8Array): string =>
-  typeof value === "string" ? value.toLowerCase() : `0x${Array.from(value, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
-
 /**
  * The arguments of event `name` (from `abi`) in a receipt: the first log of the contract at `address` that
  * carries it, decoded; undefined when there is none.
@@ -41,9 +38,9 @@ export function eventInReceipt(receipt: TxReceipt, address: unknown, abi: readon
   const topic = eth.abi.encodeEventSignature(`${name}(${inputs.map((input) => input.type).join(",")})`).toLowerCase();
   const contract = String(address ?? "").toLowerCase();
   for (const log of receipt.logs ?? []) {
-    const topics = (log.topics ?? []).map(hexOf);
+    const topics = (log.topics ?? []).map((topic) => topic.toLowerCase());
     if (topics[0] !== topic || String(log.address ?? "").toLowerCase() !== contract) continue;
-    return eth.abi.decodeLog(inputs, hexOf(log.data ?? "0x"), topics.slice(1)) as Record<string, unknown>;
+    return eth.abi.decodeLog(inputs, log.data ?? "0x", topics.slice(1)) as Record<string, unknown>;
   }
   return undefined;
 }

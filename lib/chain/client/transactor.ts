@@ -8,11 +8,12 @@ export type TxStatus =
   | { stage: "waiting"; hash: string; attempt: number }
   | { stage: "confirmed"; hash: string; blockNumber: bigint };
 
+/** A receipt as the node's JSON-RPC answers it (quantities as 0x hex). */
 export type TxReceipt = {
-  transactionHash: string | Uint8Array;
-  blockNumber: bigint | number | string;
-  status: bigint | number | string;
-  logs?: readonly { address?: string; topics?: readonly (string | Uint8Array)[]; data?: string | Uint8Array }[];
+  transactionHash: string;
+  blockNumber: string;
+  status: string;
+  logs?: readonly { address?: string; topics?: readonly string[]; data?: string }[];
 };
 
 /** The web3 v4 method object surface we drive (contract.methods.x(...)). */

@@ -14,6 +14,6 @@ export const setPatientEncryptionKey = (chain: BrowserChain, publicKeyHex: strin
 export async function amendRecord(chain: BrowserChain, recordId: string, cidDigest: string, codec: number, onStatus?: (status: TxStatus) => void): Promise<string> {
   const receipt = await sendFromAccount(chain, chain.contracts.patient.methods.amendRecord(BigInt(recordId), cidDigest, codec), onStatus);
   const amended = eventInReceipt(receipt, chain.contracts.patient.options.address, patientContractAbi, "RecordAmended");
-  if (!amended) throw new ChainError("The transaction did not report the new record", "failed", undefined, { mayBeOnChain: true, txHash: String(receipt.transactionHash) });
+  if (!amended) throw new ChainError("The transaction did not report the new record", "failed", undefined, { mayBeOnChain: true, txHash: receipt.transactionHash });
   return BigInt(amended.newRecordId as bigint | string).toString();
 }

@@ -213,7 +213,7 @@ export async function grantToDoctor(
   // prune delete them meanwhile; the chain now grants, and the doctor must find the keys.
   if (keys.length > 0) await putShareKeys(address, keys).catch(() => putShareKeys(address, keys).catch(() => undefined));
 
-  const txHash = typeof receipt.transactionHash === "string" ? receipt.transactionHash : "";
+  const txHash = receipt.transactionHash;
   onProgress({ step: "done", txHash });
   return { doctor, recordIds: sharedIds, skipped, allRecordsMode, txHash };
 }

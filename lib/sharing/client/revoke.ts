@@ -77,5 +77,5 @@ export async function revokeFromDoctor(
   // 2. Mined: the server deletes the keys the chain no longer allows.
   const deleted = await pruneAfterRevoke(doctor, scope, onProgress);
   onProgress({ step: "done", deleted });
-  return { deleted, txHash: typeof receipt.transactionHash === "string" ? receipt.transactionHash : "" };
+  return { deleted, txHash: receipt.transactionHash };
 }
