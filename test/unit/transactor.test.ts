@@ -28,8 +28,7 @@ function fakeMethod(behaviour: { call?: () => Promise<unknown>; estimateGas?: ()
       asked.estimateGas++;
       return behaviour.estimateGas?.() ?? Promise.resolve(50_000n);
     },
-    encodeABI: () => DATA,
-    populateTransaction: () => ({ to: CONTRACT }),
+    populateTransaction: () => ({ to: CONTRACT, data: DATA }),
   };
   return { method, asked };
 }

@@ -20,10 +20,8 @@ export type TxReceipt = {
 export interface SendableMethod {
   call(options: { from: string }): Promise<unknown>;
   estimateGas(options: { from: string }): Promise<bigint | number>;
-  /** The call's data (selector and arguments). */
-  encodeABI(): string;
-  /** The transaction web3 would send; only its `to` (the contract's address) is used. */
-  populateTransaction(options: { from: string }): { to?: unknown };
+  /** The transaction web3 would send: its `to` (the contract's address) and its data (selector and arguments). */
+  populateTransaction(options: { from: string }): { to?: unknown; data?: unknown; input?: unknown };
 }
 
 /** The wallet, as a transaction needs it: raw JSON-RPC through its EIP-1193 provider. */
@@ -111,7 +109,9 @@ export async function transact(
   onStatus?.({ stage: "pending" });
   let hash: string;
   try {
-    const tx = { from, to: String(method.populateTransaction({ from }).to), data: method.encodeABI(), gas: `0x${((estimate * 13n) / 10n + 10_000n).toString(16)}` };
+    // web3 puts the encoded call in `data` or `input`, as its contractDataInputFill says.
+    const populated = method.populateTransaction({ from });
+    const tx = { from, to: String(populated.to), data: String(populated.data ?? populated.input), gas: `0x${((estimate * 13n) / 10n + 10_000n).toString(16)}` };
     hash = String(await wallet.sendTransaction(tx));
   } catch (error) {
     // No hash: a refusal in the wallet (4001) sent nothing; anything else may still have been broadcast.
