@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { eth } from "web3";
-import { ChainError, eventInReceipt, transact, type SendableMethod, type TxReceipt, type TxStatus, type TxWallet } from "../../lib/chain/client";
+import { ChainError, eventInReceipt, newRecordIdIn, transact, type SendableMethod, type TxReceipt, type TxStatus, type TxWallet } from "../../lib/chain/client";
 import { patientContractAbi } from "../../lib/chain/generated/contracts";
 
 const FROM = "0x00000000000000000000000000000000000000aa";
@@ -161,5 +161,13 @@ describe("eventInReceipt", () => {
     assert.equal(eventInReceipt(receipt([recordAdded(DOCTOR)]), CONTRACT, patientContractAbi, "RecordAdded"), undefined);
     assert.equal(eventInReceipt(receipt([]), CONTRACT, patientContractAbi, "RecordAdded"), undefined);
     assert.equal(eventInReceipt(receipt([recordAdded(CONTRACT)]), CONTRACT, patientContractAbi, "RecordAmended"), undefined);
+  });
+
+  it("newRecordIdIn gives the id in decimal, and a receipt without the event may still be on chain", () => {
+    assert.equal(newRecordIdIn(receipt([recordAdded(CONTRACT)]), CONTRACT, patientContractAbi, "RecordAdded", "recordId"), recordId.toString());
+    assert.throws(
+      () => newRecordIdIn(receipt([recordAdded(DOCTOR)]), CONTRACT, patientContractAbi, "RecordAdded", "recordId"),
+      assertChainError({ kind: "failed", mayBeOnChain: true, message: /did not report the new record/, txHash: HASH }),
+    );
   });
 });

@@ -3,6 +3,6 @@
 export { browserChain, type BrowserChain } from "./contracts";
 export { ChainError, parseChainError, decodeRevert, REJECTED_MESSAGE } from "./errors";
 export { transact, type TxStatus, type TxReceipt, type SendableMethod, type TxWallet } from "./transactor";
-export { eventInReceipt, sendFromAccount } from "./send";
+export { eventInReceipt, newRecordIdIn, sendFromAccount } from "./send";
 export * from "./patient-contract";
 export * from "./doctor-contract";

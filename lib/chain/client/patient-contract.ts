@@ -1,7 +1,6 @@
 import { patientContractAbi } from "@/lib/chain/generated/contracts";
 import type { BrowserChain } from "./contracts";
-import { ChainError } from "./errors";
-import { eventInReceipt, sendFromAccount } from "./send";
+import { newRecordIdIn, sendFromAccount } from "./send";
 import type { TxStatus } from "./transactor";
 
 const ZERO_KEY = `0x${"0".repeat(64)}`;
@@ -46,9 +45,7 @@ export async function addRecord(
   onStatus?: (status: TxStatus) => void,
 ): Promise<string> {
   const receipt = await sendFromAccount(chain, chain.contracts.patient.methods.addRecord(patient, cidDigest, codec), onStatus);
-  const added = eventInReceipt(receipt, chain.contracts.patient.options.address, patientContractAbi, "RecordAdded");
-  if (!added) throw new ChainError("The transaction did not report the new record", "failed", undefined, { mayBeOnChain: true, txHash: receipt.transactionHash });
-  return BigInt(added.recordId as bigint | string).toString();
+  return newRecordIdIn(receipt, chain.contracts.patient.options.address, patientContractAbi, "RecordAdded", "recordId");
 }
 
 export async function recordCount({ contracts }: BrowserChain, patient: string): Promise<bigint> {

@@ -1,5 +1,6 @@
 import { eth } from "web3";
 import type { BrowserChain } from "./contracts";
+import { ChainError } from "./errors";
 import { transact, type SendableMethod, type TxReceipt, type TxStatus, type TxWallet } from "./transactor";
 
 /**
@@ -43,4 +44,14 @@ export function eventInReceipt(receipt: TxReceipt, address: unknown, abi: readon
     return eth.abi.decodeLog(inputs, log.data ?? "0x", topics.slice(1)) as Record<string, unknown>;
   }
   return undefined;
+}
+
+/**
+ * The new record's id (decimal) that event `name` reports in its argument `field`. A mined receipt without it
+ * is a ChainError that may be on chain: the caller must keep what the transaction refers to.
+ */
+export function newRecordIdIn(receipt: TxReceipt, address: unknown, abi: readonly EventAbi[], name: string, field: string): string {
+  const args = eventInReceipt(receipt, address, abi, name);
+  if (!args) throw new ChainError("The transaction did not report the new record", "failed", undefined, { mayBeOnChain: true, txHash: receipt.transactionHash });
+  return BigInt(args[field] as bigint | string).toString();
 }

@@ -1,6 +1,6 @@
 // The two chain writes this feature adds, through the one transactor: PatientContract.setEncryptionKey and
 // PatientContract.amendRecord (DoctorContract.setEncryptionKey is lib/chain/client setDoctorEncryptionKey).
-import { ChainError, eventInReceipt, sendFromAccount, type BrowserChain, type TxStatus } from "@/lib/chain/client";
+import { newRecordIdIn, sendFromAccount, type BrowserChain, type TxStatus } from "@/lib/chain/client";
 import { patientContractAbi } from "@/lib/chain/generated/contracts";
 
 /** Replaces the caller's patient encryption key on chain. */
@@ -13,7 +13,5 @@ export const setPatientEncryptionKey = (chain: BrowserChain, publicKeyHex: strin
  */
 export async function amendRecord(chain: BrowserChain, recordId: string, cidDigest: string, codec: number, onStatus?: (status: TxStatus) => void): Promise<string> {
   const receipt = await sendFromAccount(chain, chain.contracts.patient.methods.amendRecord(BigInt(recordId), cidDigest, codec), onStatus);
-  const amended = eventInReceipt(receipt, chain.contracts.patient.options.address, patientContractAbi, "RecordAmended");
-  if (!amended) throw new ChainError("The transaction did not report the new record", "failed", undefined, { mayBeOnChain: true, txHash: receipt.transactionHash });
-  return BigInt(amended.newRecordId as bigint | string).toString();
+  return newRecordIdIn(receipt, chain.contracts.patient.options.address, patientContractAbi, "RecordAmended", "newRecordId");
 }
